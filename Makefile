@@ -1,0 +1,35 @@
+# Two commands do all set-up (README): `make lab` and `make test`.
+# Both create .venv/ (Python 3.11+) and install the project into it, editable, when needed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: lab test lint notebooks labs format clean
+
+lab: $(STAMP)  ## open the workbook in JupyterLab
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+test: $(STAMP) lint  ## the whole validation: lint, maintainer suite, notebooks
+	$(BIN)/pytest -n 2 tests
+	$(BIN)/pytest -n 2 --dist loadfile -p nbval --nbval --nbval-current-env \
+		--nbval-sanitize-with notebooks/sanitize.cfg notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed (found %s); run: make PYTHON=python3.11 ..." % sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable .
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .workbook .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Tooling for the Backend Patterns Workbook: catalog, Redis factory, pytest plugin, CLI."""

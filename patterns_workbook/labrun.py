@@ -1,0 +1,192 @@
+"""Run a lab's tests and read back, per test, its task, track and outcome.
+
+Used by the `workbook` CLI (on the learner's own files) and by the maintainer suite (on a
+copy of the committed starter with the solution or a wrong answer laid over it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from patterns_workbook.catalog import TRACKS, Lab
+
+_IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc", "*.sqlite3")
+MISTAKE_FILE = "mistake.toml"  # a wrong answer's description, not a lab file
+
+
+@dataclass(frozen=True)
+class TestResult:
+    nodeid: str
+    name: str
+    task: int | None
+    tracks: tuple[str, ...]
+    outcome: str  # passed | failed | error | skipped | not run
+    exc_type: str | None
+    assertion: bool  # failed on an assertion (not an import error or NotImplementedError)
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "passed"
+
+
+@dataclass(frozen=True)
+class LabRun:
+    exitstatus: int
+    tests: tuple[TestResult, ...]
+    collect_errors: tuple[dict[str, str], ...]
+    output: str
+    seconds: float = 0.0
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> list[TestResult]:
+        return [t for t in self.tests if t.ok]
+
+    @property
+    def failed(self) -> list[TestResult]:
+        return [t for t in self.tests if t.outcome in ("failed", "error")]
+
+    @property
+    def green(self) -> bool:
+        return self.exitstatus == 0 and bool(self.tests) and not self.failed
+
+    def by_task(self) -> dict[int | None, list[TestResult]]:
+        tasks: dict[int | None, list[TestResult]] = {}
+        for test in self.tests:
+            tasks.setdefault(test.task, []).append(test)
+        return dict(sorted(tasks.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)))
+
+
+class LabRunError(Exception):
+    """pytest could not run the lab at all (crash, timeout, no report)."""
+
+
+def track_expression(track: str | None) -> str | None:
+    """The `-m` expression for a track: `django` → `core or django`."""
+    return None if track is None else " or ".join(TRACKS[track])
+
+
+def run_lab(
+    project: Path,
+    lab_dir: Path,
+    *,
+    track: str | None = None,
+    extra_args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> LabRun:
+    """Run pytest on `lab_dir` with `project`'s configuration, in a subprocess."""
+    import time
+
+    with tempfile.TemporaryDirectory(prefix="workbook-report-") as tmp:
+        report = Path(tmp) / "report.json"
+        cmd = [
+            sys.executable, "-m", "pytest", str(lab_dir), "-q", "-p", "no:cacheprovider",
+            "--rootdir", str(project), "-c", str(project / "pyproject.toml"),
+            "--workbook-report", str(report), *extra_args,
+        ]  # fmt: skip
+        if (expr := track_expression(track)) is not None:
+            cmd += ["-m", expr]
+        run_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+        run_env = {k: v for k, v in run_env.items() if v is not None}
+        started = time.perf_counter()
+        try:
+            proc = subprocess.run(
+                cmd, cwd=project, env=run_env, capture_output=True, text=True, timeout=timeout
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise LabRunError(f"pytest on {lab_dir.name} ran past {timeout:.0f} s") from exc
+        seconds = time.perf_counter() - started
+        output = proc.stdout + proc.stderr
+        if not report.exists():
+            raise LabRunError(f"pytest on {lab_dir.name} crashed (exit {proc.returncode}):\n{output}")
+        data = json.loads(report.read_text(encoding="utf-8"))
+    tests = tuple(
+        TestResult(
+            nodeid=t["nodeid"],
+            name=t["name"],
+            task=t["task"],
+            tracks=tuple(t["tracks"]),
+            outcome=t["outcome"],
+            exc_type=t["exc_type"],
+            assertion=t["assertion"],
+            message=t["message"],
+        )
+        for t in data["tests"]
+    )
+    return LabRun(
+        exitstatus=data["exitstatus"],
+        tests=tests,
+        collect_errors=tuple(data["collect_errors"]),
+        output=output,
+        seconds=seconds,
+    )
+
+
+# ------------------------------------------------------------------ committed starter files
+
+
+def committed_file(project: Path, rel: str) -> bytes | None:
+    """The file as committed at HEAD, or None (not a git checkout, or never committed)."""
+    try:
+        proc = subprocess.run(
+            ["git", "show", f"HEAD:{rel}"], cwd=project, capture_output=True, check=False
+        )
+    except FileNotFoundError:  # git is not installed
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def starter_files(lab: Lab) -> dict[str, bytes]:
+    """Each learner-editable file of the lab as the workbook ships it.
+
+    The committed version when there is one, so a learner's own progress never changes what
+    the maintainer suite checks; the working-tree file for a lab not yet committed.
+    """
+    files: dict[str, bytes] = {}
+    for rel in lab.editable_files():
+        committed = committed_file(lab.root, f"labs/{lab.id}/{rel}")
+        path = lab.path / rel
+        if committed is not None:
+            files[rel] = committed
+        elif path.exists():
+            files[rel] = path.read_bytes()
+    return files
+
+
+def build_tree(lab: Lab, dest: Path, overlays: tuple[Path, ...] = ()) -> Path:
+    """Copy the project config and the lab's starter to `dest`, then lay `overlays` over it.
+
+    Returns the lab folder inside `dest`. Each overlay (a solution, a wrong answer) holds
+    files at lab-relative paths; they replace or add files in the copy.
+    """
+    shutil.copy2(lab.root / "pyproject.toml", dest / "pyproject.toml")
+    lab_copy = dest / "labs" / lab.id
+    shutil.copytree(lab.path, lab_copy, ignore=_IGNORED)
+    for rel, content in starter_files(lab).items():
+        (lab_copy / rel).parent.mkdir(parents=True, exist_ok=True)
+        (lab_copy / rel).write_bytes(content)
+    for overlay in overlays:
+        for src in sorted(overlay.rglob("*")):
+            if src.is_file() and "__pycache__" not in src.parts and src.name != MISTAKE_FILE:
+                target = lab_copy / src.relative_to(overlay)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, target)
+    return lab_copy
+
+
+def run_variant(
+    lab: Lab, overlays: tuple[Path, ...] = (), *, env: dict[str, str] | None = None
+) -> LabRun:
+    """Build the starter (+ overlays) in a temporary folder and run its tests there."""
+    with tempfile.TemporaryDirectory(prefix=f"workbook-{lab.number}-") as tmp:
+        lab_copy = build_tree(lab, Path(tmp), overlays)
+        return run_lab(Path(tmp), lab_copy, env=env)

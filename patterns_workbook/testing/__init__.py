@@ -1,0 +1,1 @@
+"""Test helpers shared by every lab: query counters and one HTTP client interface."""

@@ -1,0 +1,140 @@
+"""One HTTP test-client interface over Django, FastAPI and Flask.
+
+A behavioural suite parametrized over the three frameworks talks to `HttpClient` and reads a
+`Reply`, so the same assertions hold in each:
+
+    client = as_client(app)           # a FastAPI app, a Flask app, or the string "django"
+    reply = client.post("/markets", json={"name": "Rain"})
+    assert reply.status == 201, reply.json()
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)  # keys lower-cased
+
+    def json(self) -> Any:
+        return jsonlib.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+class HttpClient:
+    """`request()` plus one method per HTTP verb; `raw` sends a body as-is (for bad JSON).
+
+    Every adapter turns an unhandled server exception into a 500 `Reply`, never a raise.
+    """
+
+    framework: str
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        raw: bytes | str | None = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        body: bytes | None = None
+        sent = dict(headers or {})
+        if raw is not None:
+            body = raw.encode() if isinstance(raw, str) else raw
+            sent.setdefault("Content-Type", "application/json")
+        elif json is not None:
+            body = jsonlib.dumps(json).encode()
+            sent.setdefault("Content-Type", "application/json")
+        if params:
+            path = f"{path}{'&' if '?' in path else '?'}{urlencode(params, doseq=True)}"
+        return self._send(method.upper(), path, body, sent)
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
+        raise NotImplementedError
+
+    def get(self, path: str, **kw: Any) -> Reply:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> Reply:
+        return self.request("POST", path, **kw)
+
+    def put(self, path: str, **kw: Any) -> Reply:
+        return self.request("PUT", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> Reply:
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Reply:
+        return self.request("DELETE", path, **kw)
+
+
+class DjangoHttpClient(HttpClient):
+    framework = "django"
+
+    def __init__(self) -> None:
+        from django.test import Client
+
+        self._client = Client(raise_request_exception=False)
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
+        content_type = headers.pop("Content-Type", "application/octet-stream")
+        extra = {"data": body or b"", "content_type": content_type} if body is not None else {}
+        response = self._client.generic(method, path, headers=headers, **extra)
+        return Reply(response.status_code, response.content, _lower(response.headers.items()))
+
+
+class FastAPIHttpClient(HttpClient):
+    framework = "fastapi"
+
+    def __init__(self, app: Any) -> None:
+        from fastapi.testclient import TestClient
+
+        self._client = TestClient(app, raise_server_exceptions=False)
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
+        response = self._client.request(method, path, content=body, headers=headers)
+        return Reply(response.status_code, response.content, _lower(response.headers.items()))
+
+
+class FlaskHttpClient(HttpClient):
+    framework = "flask"
+
+    def __init__(self, app: Any) -> None:
+        # Like the other two adapters: an unhandled exception becomes a 500 reply that a
+        # test can assert on ("never a 500"), instead of propagating into the test.
+        app.config["PROPAGATE_EXCEPTIONS"] = False
+        self._client = app.test_client()
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
+        response = self._client.open(path, method=method, data=body, headers=headers)
+        return Reply(response.status_code, response.get_data(), _lower(response.headers.items()))
+
+
+def as_client(app: Any) -> HttpClient:
+    """`"django"` (uses settings.ROOT_URLCONF), a FastAPI/Starlette app, or a Flask app."""
+    if app == "django":
+        return DjangoHttpClient()
+    module = type(app).__module__
+    if module.startswith(("fastapi", "starlette")):
+        return FastAPIHttpClient(app)
+    if module.startswith("flask"):
+        return FlaskHttpClient(app)
+    raise TypeError(f"as_client() takes 'django', a FastAPI app or a Flask app, not {app!r}")
+
+
+def _lower(items: Any) -> dict[str, str]:
+    return {key.lower(): value for key, value in items}

@@ -1,0 +1,159 @@
+"""The maintainer checks of one lab, as functions that return the problems they find.
+
+`tests/test_labs.py` asserts each returns no problem for every lab in the catalog;
+`tests/test_verify.py` proves on a toy workbook that each one does report a broken lab, so
+the suite cannot pass vacuously.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from patterns_workbook.catalog import TRACK_MARKERS, Lab
+from patterns_workbook.labrun import MISTAKE_FILE, LabRun, run_variant, starter_files
+
+MIN_WRONG_ANSWERS = 3
+
+
+def wrong_answers(lab: Lab) -> list[Path]:
+    folder = lab.wrong_answers_path
+    return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
+def _task_numbers(lab: Lab) -> set[int]:
+    return set(range(1, len(lab.tasks) + 1))
+
+
+def check_starter(lab: Lab, run: LabRun) -> list[str]:
+    """The committed starter collects cleanly and every task has a failing test."""
+    problems = [f"collection error in {e['nodeid']}:\n{e['message']}" for e in run.collect_errors]
+    if not run.tests:
+        return [*problems, "the starter collected no tests"]
+    for task, tests in run.by_task().items():
+        if task is not None and all(t.ok for t in tests):
+            names = ", ".join(t.name for t in tests)
+            problems.append(f"task {task}: every test already passes on the starter ({names})")
+    return problems
+
+
+def check_solution(lab: Lab, run: LabRun) -> list[str]:
+    """With the solution applied every test passes, and markers match the catalog."""
+    problems = [f"collection error in {e['nodeid']}:\n{e['message']}" for e in run.collect_errors]
+    problems += [f"{t.nodeid} {t.outcome}: {t.message[:600]}" for t in run.failed]
+    if not run.tests:
+        problems.append("the solution run collected no tests")
+    problems += check_markers(lab, run)
+    return problems
+
+
+def check_markers(lab: Lab, run: LabRun) -> list[str]:
+    problems = []
+    for t in run.tests:
+        if len(t.tracks) != 1:
+            problems.append(f"{t.nodeid}: needs exactly one track marker, has {list(t.tracks)}")
+        if t.task not in _task_numbers(lab):
+            problems.append(f"{t.nodeid}: task marker {t.task} is not a task of {lab.id}")
+    seen_tasks = {t.task for t in run.tests}
+    problems += [f"task {n} has no test" for n in sorted(_task_numbers(lab) - seen_tasks)]
+    seen_tracks = {track for t in run.tests for track in t.tracks}
+    problems += [
+        f"framework {fw} is in the catalog but no test carries its marker"
+        for fw in lab.frameworks
+        if fw not in seen_tracks
+    ]
+    problems += [f"unknown track {tr}" for tr in seen_tracks - set(TRACK_MARKERS)]
+    return problems
+
+
+def check_editable_files(lab: Lab) -> list[str]:
+    """The solution only replaces starter files a learner edits, and each holds a TODO."""
+    problems = []
+    starters = starter_files(lab)
+    for rel in lab.editable_files():
+        parts = Path(rel).parts
+        if parts[0] == "tests" or Path(rel).name == "conftest.py":
+            problems.append(f"solution file {rel} is test code: a learner never edits tests")
+        if rel not in starters:
+            problems.append(f"solution file {rel} has no starter at labs/{lab.id}/{rel}")
+            continue
+        if (lab.solution_path / rel).read_bytes() == starters[rel]:
+            problems.append(f"solution file {rel} is identical to its starter")
+        if rel.endswith(".py") and b"TODO(task" not in starters[rel]:
+            problems.append(f"starter {rel} has no `TODO(task N)` marking what to build")
+    return problems
+
+
+def check_docs(lab: Lab) -> list[str]:
+    """README and hints have a section per catalog task, and each hint section has tiers."""
+    problems = []
+    readme = _read(lab.path / "README.md")
+    hints = _read(lab.path / "hints.md")
+    for n in sorted(_task_numbers(lab)):
+        if not re.search(rf"^## Task {n}\b", readme, re.M):
+            problems.append(f"README.md has no '## Task {n}' section")
+        section = hint_section(hints, n)
+        if section is None:
+            problems.append(f"hints.md has no '## Task {n}' section")
+        elif not re.search(r"^### Hint 1\b", section, re.M):
+            problems.append(f"hints.md task {n} has no '### Hint 1' tier")
+    if not re.search(r"^## Why this design", readme, re.M):
+        problems.append("README.md has no '## Why this design' section")
+    return problems
+
+
+def hint_section(hints: str, task: int) -> str | None:
+    match = re.search(rf"^## Task {task}\b.*?(?=^## |\Z)", hints, re.M | re.S)
+    return match.group(0) if match else None
+
+
+def check_wrong_answer(lab: Lab, wrong: Path, run: LabRun | None = None) -> list[str]:
+    """The wrong answer makes a named test fail on an assertion that names the mistake."""
+    try:
+        spec = tomllib.loads((wrong / MISTAKE_FILE).read_text(encoding="utf-8"))
+        caught_by: list[str] = list(spec["caught_by"])
+        expected: str = spec["message"]
+        spec["mistake"]  # noqa: B018 - required key
+    except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
+        return [f"{wrong.name}: {MISTAKE_FILE} missing or incomplete ({exc})"]
+    problems = _check_wrong_files(lab, wrong)
+    run = run or run_variant(lab, (lab.solution_path, wrong))
+    named = [t for t in run.tests if any(c in t.nodeid for c in caught_by)]
+    if not named:
+        return [*problems, f"{wrong.name}: no test matches caught_by={caught_by}"]
+    failing = [t for t in named if t.outcome in ("failed", "error")]
+    if not failing:
+        return [*problems, f"{wrong.name}: passes every test in caught_by={caught_by}"]
+    on_assert = [t for t in failing if t.assertion]
+    if not on_assert:
+        first = failing[0]
+        return [
+            *problems,
+            f"{wrong.name}: fails for the wrong reason ({first.exc_type}: {first.message[:300]})",
+        ]
+    if not any(expected.lower() in t.message.lower() for t in on_assert):
+        return [
+            *problems,
+            f"{wrong.name}: failure message does not mention {expected!r}: "
+            f"{on_assert[0].message[:400]}",
+        ]
+    return problems
+
+
+def _check_wrong_files(lab: Lab, wrong: Path) -> list[str]:
+    problems = []
+    editable = set(lab.editable_files())
+    for path in sorted(wrong.rglob("*")):
+        if not path.is_file() or path.name == MISTAKE_FILE or "__pycache__" in path.parts:
+            continue
+        rel = path.relative_to(wrong).as_posix()
+        if rel not in editable:
+            problems.append(f"{wrong.name}: {rel} is not a file the learner edits")
+        elif path.read_bytes() == (lab.solution_path / rel).read_bytes():
+            problems.append(f"{wrong.name}: {rel} is identical to the solution")
+    return problems
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""

@@ -1,0 +1,24 @@
+"""The real catalog and one cached run per lab variant, shared by the maintainer tests."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from patterns_workbook.catalog import Catalog, load
+from patterns_workbook.labrun import LabRun, run_variant
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOG: Catalog = load(ROOT)
+LABS = {lab.id: lab for lab in CATALOG.labs if lab.path.is_dir()}
+
+
+@cache
+def starter_run(lab_id: str) -> LabRun:
+    return run_variant(LABS[lab_id])
+
+
+@cache
+def solution_run(lab_id: str) -> LabRun:
+    lab = LABS[lab_id]
+    return run_variant(lab, (lab.solution_path,))

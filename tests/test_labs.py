@@ -1,0 +1,68 @@
+"""Every lab in the catalog: the starter fails, the solution passes, wrong answers are caught.
+
+Each lab runs in its own pytest subprocess on a temporary copy of the committed starter
+(`patterns_workbook.labrun`), so a learner's own edits under labs/ never change the result.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from suite import LABS, solution_run, starter_run
+
+from patterns_workbook import verify
+from patterns_workbook.labrun import run_variant
+
+pytestmark = pytest.mark.slow
+LAB_IDS = sorted(LABS)
+WRONG = [(lab_id, w) for lab_id in LAB_IDS for w in verify.wrong_answers(LABS[lab_id])]
+REDIS_LABS = [lab_id for lab_id in LAB_IDS if LABS[lab_id].redis]
+
+
+def _fail(problems: list[str], what: str) -> None:
+    if problems:
+        pytest.fail(f"{what}:\n  - " + "\n  - ".join(problems), pytrace=False)
+
+
+@pytest.mark.parametrize("lab_id", LAB_IDS)
+def test_committed_starter_fails_every_task(lab_id: str) -> None:
+    _fail(verify.check_starter(LABS[lab_id], starter_run(lab_id)), f"{lab_id} starter")
+
+
+@pytest.mark.parametrize("lab_id", LAB_IDS)
+def test_solution_passes_every_test(lab_id: str) -> None:
+    _fail(verify.check_solution(LABS[lab_id], solution_run(lab_id)), f"{lab_id} solution")
+
+
+@pytest.mark.parametrize("lab_id", LAB_IDS)
+def test_solution_edits_only_learner_files(lab_id: str) -> None:
+    _fail(verify.check_editable_files(LABS[lab_id]), f"{lab_id} solution files")
+
+
+@pytest.mark.parametrize("lab_id", LAB_IDS)
+def test_readme_and_hints_cover_every_task(lab_id: str) -> None:
+    _fail(verify.check_docs(LABS[lab_id]), f"{lab_id} README/hints")
+
+
+@pytest.mark.parametrize("lab_id", LAB_IDS)
+def test_lab_ships_enough_wrong_answers(lab_id: str) -> None:
+    found = len(verify.wrong_answers(LABS[lab_id]))
+    assert found >= verify.MIN_WRONG_ANSWERS, (
+        f"{lab_id} ships {found} wrong answers under tests/wrong_answers/{lab_id}/; "
+        f"DESIGN.md asks for at least {verify.MIN_WRONG_ANSWERS}"
+    )
+
+
+@pytest.mark.parametrize(("lab_id", "wrong"), WRONG, ids=[f"{i}/{w.name}" for i, w in WRONG])
+def test_wrong_answer_is_caught(lab_id: str, wrong) -> None:
+    _fail(verify.check_wrong_answer(LABS[lab_id], wrong), f"{lab_id} wrong answer")
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
+@pytest.mark.parametrize("lab_id", REDIS_LABS)
+def test_redis_lab_passes_on_fakeredis_too(lab_id: str) -> None:
+    # The main run used the real server at REDIS_URL; this one runs without it.
+    lab = LABS[lab_id]
+    run = run_variant(lab, (lab.solution_path,), env={"REDIS_URL": None})
+    _fail(verify.check_solution(lab, run), f"{lab_id} solution on fakeredis")
