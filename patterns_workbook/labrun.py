@@ -107,7 +107,9 @@ def run_lab(
         seconds = time.perf_counter() - started
         output = proc.stdout + proc.stderr
         if not report.exists():
-            raise LabRunError(f"pytest on {lab_dir.name} crashed (exit {proc.returncode}):\n{output}")
+            raise LabRunError(
+                f"pytest on {lab_dir.name} crashed (exit {proc.returncode}):\n{output}"
+            )
         data = json.loads(report.read_text(encoding="utf-8"))
     tests = tuple(
         TestResult(

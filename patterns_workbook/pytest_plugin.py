@@ -25,6 +25,8 @@ MARKERS = {
     "sqlalchemy": "SQLAlchemy 2 ORM test shared by the FastAPI and Flask tracks",
     "task(n)": "the lab task (README 'Task n') this test checks",
 }
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--workbook-report",

@@ -114,7 +114,8 @@ def check_wrong_answer(lab: Lab, wrong: Path, run: LabRun | None = None) -> list
         spec = tomllib.loads((wrong / MISTAKE_FILE).read_text(encoding="utf-8"))
         caught_by: list[str] = list(spec["caught_by"])
         expected: str = spec["message"]
-        spec["mistake"]  # noqa: B018 - required key
+        if not spec["mistake"]:
+            raise KeyError("mistake")
     except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
         return [f"{wrong.name}: {MISTAKE_FILE} missing or incomplete ({exc})"]
     problems = _check_wrong_files(lab, wrong)
