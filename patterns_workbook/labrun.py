@@ -140,7 +140,11 @@ def committed_file(project: Path, rel: str) -> bytes | None:
     """The file as committed at HEAD, or None (not a git checkout, or never committed)."""
     try:
         proc = subprocess.run(
-            ["git", "show", f"HEAD:{rel}"], cwd=project, capture_output=True, check=False
+            # `./` resolves `rel` from `project`, also when the git root is a folder above it
+            ["git", "show", f"HEAD:./{rel}"],
+            cwd=project,
+            capture_output=True,
+            check=False,
         )
     except FileNotFoundError:  # git is not installed
         return None

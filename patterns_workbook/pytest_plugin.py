@@ -73,6 +73,10 @@ class ReportWriter:
                 "message": "",
             }
 
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        for item in items:  # `-m track` deselects after collection: they are not this run's
+            self.tests.pop(item.nodeid, None)
+
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             self.collect_errors.append(

@@ -14,7 +14,6 @@ from suite import LABS, solution_run, starter_run
 from patterns_workbook import verify
 from patterns_workbook.labrun import run_variant
 
-pytestmark = pytest.mark.slow
 LAB_IDS = sorted(LABS)
 WRONG = [(lab_id, w) for lab_id in LAB_IDS for w in verify.wrong_answers(LABS[lab_id])]
 REDIS_LABS = [lab_id for lab_id in LAB_IDS if LABS[lab_id].redis]

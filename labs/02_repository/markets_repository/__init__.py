@@ -1,0 +1,1 @@
+"""Lab 02: one `MarketRepository` port, three adapters (in memory, Django ORM, SQLAlchemy)."""

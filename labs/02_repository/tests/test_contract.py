@@ -1,0 +1,418 @@
+"""The repository contract: one suite, three adapters (memory · django · sqlalchemy).
+
+Each test runs once per backend (the `backend` fixture in conftest.py); the test id says which,
+e.g. `test_get_missing_market_returns_none[django]`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError, replace
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from conftest import Backend
+
+from markets_repository.domain import ORDERINGS, Market, MarketStatus, NewMarket, NotFound
+
+
+def slugs(markets: Any) -> list[str]:
+    return [getattr(m, "slug", repr(m)) for m in markets]
+
+
+def in_order(backend: Backend, order_by: str) -> list[str]:
+    """The seeded slugs sorted by `order_by`, ties broken by id ascending."""
+    field, descending = order_by.removeprefix("-"), order_by.startswith("-")
+    markets = sorted(backend.seeded.values(), key=lambda m: m.id)
+    markets.sort(key=lambda m: getattr(m, field), reverse=descending)
+    return slugs(markets)
+
+
+def read_every_field(market: Market) -> tuple[Any, ...]:
+    return (
+        market.id, market.name, market.slug, market.status, market.volume, market.creator,
+        sorted(market.tags), market.created_at, market.updated_at,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------- task 1: get
+
+
+@pytest.mark.task(1)
+def test_get_returns_the_market_as_a_frozen_domain_object(backend: Backend) -> None:
+    expected = backend.seeded["snow-madrid"]
+    got = backend.repo.get(expected.id)
+    assert isinstance(got, Market), (
+        f"[{backend.name}] repo.get({expected.id}) returned a {type(got).__name__}; a repository "
+        "hands out domain Market objects, never ORM rows, so callers cannot reach the database "
+        "through them (task 1)"
+    )
+    assert got == expected, (
+        f"[{backend.name}] repo.get({expected.id}) returned\n  {got!r}\nexpected\n  {expected!r}\n"
+        "— every field mapped: Decimal volume, the creator's username, tag names as a "
+        "frozenset, aware UTC timestamps (task 1)"
+    )
+    with pytest.raises(FrozenInstanceError):
+        got.name = "changed"  # type: ignore[misc]
+
+
+@pytest.mark.task(1)
+def test_get_keeps_money_exact_and_timestamps_utc(backend: Backend) -> None:
+    got = backend.repo.get(backend.seeded["rain-lisbon"].id)
+    assert isinstance(got, Market), f"[{backend.name}] repo.get returned {got!r} (task 1)"
+    assert isinstance(got.volume, Decimal) and got.volume == Decimal("120.50"), (
+        f"[{backend.name}] volume came back as {got.volume!r}; money is Decimal('120.50'), "
+        "never a float (task 1)"
+    )
+    for name in ("created_at", "updated_at"):
+        value = getattr(got, name)
+        assert value.utcoffset() == timedelta(0), (
+            f"[{backend.name}] {name} came back as {value!r}; timestamps are timezone-aware "
+            "UTC — a naive datetime cannot be compared with an aware one (task 1)"
+        )
+
+
+@pytest.mark.task(1)
+def test_get_missing_market_returns_none(backend: Backend) -> None:
+    got = backend.repo.get(999)
+    assert got is None, (
+        f"[{backend.name}] repo.get(999) returned {got!r}; a missing market is None, not an "
+        "exception and not an empty object (task 1)"
+    )
+
+
+@pytest.mark.task(1)
+def test_reading_a_returned_market_runs_no_query(backend: Backend) -> None:
+    market = backend.repo.get(backend.seeded["heat-seville"].id)
+    assert isinstance(market, Market), f"[{backend.name}] repo.get returned {market!r} (task 1)"
+    with backend.queries() as queries:
+        read_every_field(market)
+    assert len(queries) == 0, (
+        f"[{backend.name}] reading the fields of a market returned by repo.get ran SQL outside "
+        f"the repository:\n{queries.report()}\nload the creator and tags inside the "
+        "repository and return plain values (task 1)"
+    )
+
+
+# ------------------------------------------------------------------ task 2: list + filters
+
+
+@pytest.mark.task(2)
+def test_list_without_filters_returns_every_market_as_a_list(backend: Backend) -> None:
+    got = backend.repo.list()
+    assert type(got) is list, (
+        f"[{backend.name}] repo.list() returned a {type(got).__name__}; it returns a plain "
+        "list, evaluated inside the repository — a lazy QuerySet or generator would run its "
+        "SQL wherever the caller happens to iterate it (task 2)"
+    )
+    assert all(isinstance(m, Market) for m in got), (
+        f"[{backend.name}] repo.list() returned {[type(m).__name__ for m in got]}; every "
+        "item is a domain Market (task 2)"
+    )
+    assert slugs(got) == in_order(backend, "id"), (
+        f"[{backend.name}] repo.list() returned {slugs(got)}; expected all six markets in id "
+        f"order {in_order(backend, 'id')} (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_list_reading_results_runs_no_query(backend: Backend) -> None:
+    with backend.queries() as during:
+        markets = backend.repo.list(tag="weather")
+    with backend.queries() as after:
+        for market in markets:
+            read_every_field(market)
+    assert len(after) == 0, (
+        f"[{backend.name}] repo.list() ran {len(during)} queries, then reading its results "
+        f"ran more:\n{after.report()}\nall SQL belongs inside the repository (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"status": MarketStatus.ACTIVE}, ["rain-lisbon", "eth-5k", "heat-seville"]),
+        ({"status": MarketStatus.CLOSED}, ["btc-100k"]),
+        ({"tag": "weather"}, ["rain-lisbon", "snow-madrid", "heat-seville"]),
+        ({"tag": "no-such-tag"}, []),
+        ({"status": MarketStatus.ACTIVE, "tag": "spain"}, ["heat-seville"]),
+    ],
+    ids=["active", "closed", "tag", "unknown-tag", "status-and-tag"],
+)
+def test_list_applies_every_given_filter(
+    backend: Backend, filters: dict[str, Any], expected: list[str]
+) -> None:
+    got = backend.repo.list(**filters)
+    assert slugs(got) == expected, (
+        f"[{backend.name}] repo.list({filters}) returned {slugs(got)}; expected {expected} "
+        "(in id order): every given filter narrows the result (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_list_by_ids_returns_only_those_that_exist(backend: Backend) -> None:
+    wanted = (backend.seeded["heat-seville"].id, backend.seeded["eth-5k"].id, 999)
+    got = backend.repo.list(ids=wanted)
+    assert slugs(got) == ["eth-5k", "heat-seville"], (
+        f"[{backend.name}] repo.list(ids={wanted}) returned {slugs(got)}; expected the two "
+        "markets that exist, in id order; an unknown id is simply absent (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_list_with_empty_ids_returns_nothing(backend: Backend) -> None:
+    got = backend.repo.list(ids=[])
+    assert got == [], (
+        f"[{backend.name}] repo.list(ids=[]) returned {slugs(got)}; an empty id list "
+        "matches no market — `if ids:` mistakes it for 'no filter' and returns every row "
+        "(task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_list_rejects_an_unknown_filter(backend: Backend) -> None:
+    backend.repo.list(status=MarketStatus.ACTIVE)  # the known filters work
+    for unknown in ("id__in", "stauts", "creator"):
+        try:
+            got = backend.repo.list(**{unknown: "x"})
+        except TypeError:
+            continue
+        pytest.fail(
+            f"[{backend.name}] repo.list({unknown}='x') returned {len(got)} markets instead of "
+            "raising TypeError; an unknown filter that is silently ignored returns every row "
+            "— declare each filter as a keyword-only parameter (task 2)"
+        )
+
+
+# ------------------------------------------------------------ task 3: ordering + window
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("order_by", sorted(ORDERINGS))
+def test_list_orders_by_an_allowed_field_ties_by_id(backend: Backend, order_by: str) -> None:
+    got = backend.repo.list(order_by=order_by)
+    expected = in_order(backend, order_by)
+    assert slugs(got) == expected, (
+        f"[{backend.name}] repo.list(order_by={order_by!r}) returned {slugs(got)}; expected "
+        f"{expected} — sorted by the field, ties broken by id ascending whatever the "
+        "direction, so pages are stable (task 3)"
+    )
+
+
+@pytest.mark.task(3)
+def test_list_rejects_an_ordering_outside_the_allow_list(backend: Backend) -> None:
+    for order_by in ("slug", "-status", "creator__username", "?", "volume desc"):
+        try:
+            got = backend.repo.list(order_by=order_by)
+        except ValueError as error:
+            assert "volume" in str(error), (
+                f"[{backend.name}] repo.list(order_by={order_by!r}) raised "
+                f"ValueError({error!s}); the message should name the accepted orderings (task 3)"
+            )
+            continue
+        pytest.fail(
+            f"[{backend.name}] repo.list(order_by={order_by!r}) returned {slugs(got)} instead "
+            "of raising ValueError; only the orderings in ORDERINGS reach the database (task 3)"
+        )
+
+
+@pytest.mark.task(3)
+def test_limit_and_offset_page_through_without_overlap(backend: Backend) -> None:
+    pages = [backend.repo.list(order_by="-volume", limit=2, offset=n) for n in (0, 2, 4)]
+    expected = in_order(backend, "-volume")
+    got = [slugs(page) for page in pages]
+    assert got == [expected[0:2], expected[2:4], expected[4:6]], (
+        f"[{backend.name}] three pages of repo.list(order_by='-volume', limit=2, offset=0|2|4) "
+        f"were {got}; expected {[expected[0:2], expected[2:4], expected[4:6]]} — offset "
+        "counts rows skipped, limit caps the page (task 3)"
+    )
+
+
+@pytest.mark.task(3)
+def test_window_at_the_edges(backend: Backend) -> None:
+    cases = {
+        "limit=0": backend.repo.list(limit=0),
+        "offset=6": backend.repo.list(offset=6),
+        "offset=5": backend.repo.list(offset=5),
+        "limit=10": backend.repo.list(limit=10),
+    }
+    got = {call: slugs(result) for call, result in cases.items()}
+    everything = in_order(backend, "id")
+    expected = {"limit=0": [], "offset=6": [], "offset=5": everything[5:], "limit=10": everything}
+    assert got == expected, (
+        f"[{backend.name}] repo.list(...) at the window's edges returned {got}; expected "
+        f"{expected} (task 3)"
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("window", [{"limit": -1}, {"offset": -1}])
+def test_negative_limit_or_offset_is_rejected(backend: Backend, window: dict[str, int]) -> None:
+    try:
+        got = backend.repo.list(**window)
+    except ValueError:
+        return
+    pytest.fail(
+        f"[{backend.name}] repo.list({window}) returned {slugs(got)} instead of raising "
+        "ValueError; SQL engines disagree on what a negative LIMIT means (task 3)"
+    )
+
+
+# --------------------------------------------------------------------------- task 4: add
+
+
+def new_market(**overrides: Any) -> NewMarket:
+    fields: dict[str, Any] = {
+        "name": "Wind over 100 km/h in Porto",
+        "slug": "wind-porto",
+        "creator": "dora",
+        "status": MarketStatus.ACTIVE,
+        "volume": Decimal("12.34"),
+        "tags": frozenset({"weather", "portugal"}),
+    }
+    return NewMarket(**{**fields, **overrides})
+
+
+@pytest.mark.task(4)
+def test_add_returns_the_stored_market_with_id_and_timestamps(backend: Backend, clock) -> None:
+    added = backend.repo.add(new_market())
+    taken = {m.id for m in backend.seeded.values()}
+    assert isinstance(added, Market), (
+        f"[{backend.name}] repo.add(...) returned {added!r}; it returns the stored domain "
+        "Market (task 4)"
+    )
+    assert added.id not in taken, (
+        f"[{backend.name}] repo.add(...) gave id {added.id}, already used by {sorted(taken)} "
+        "(task 4)"
+    )
+    expected = Market(
+        id=added.id, name="Wind over 100 km/h in Porto", slug="wind-porto",
+        status=MarketStatus.ACTIVE, volume=Decimal("12.34"), creator="dora",
+        tags=frozenset({"weather", "portugal"}), created_at=clock.now, updated_at=clock.now,
+    )  # fmt: skip
+    assert added == expected, (
+        f"[{backend.name}] repo.add(...) returned\n  {added!r}\nexpected\n  {expected!r}\n"
+        "— created_at and updated_at both come from the repository's clock (task 4)"
+    )
+    stored = backend.repo.get(added.id)
+    assert stored == expected, (
+        f"[{backend.name}] after add, repo.get({added.id}) returned {stored!r}; expected what "
+        "add returned (task 4)"
+    )
+
+
+@pytest.mark.task(4)
+def test_add_creates_a_new_tag_and_reuses_existing_ones(backend: Backend) -> None:
+    added = backend.repo.add(new_market())
+    weather = slugs(backend.repo.list(tag="weather"))
+    portugal = slugs(backend.repo.list(tag="portugal"))
+    assert weather == ["rain-lisbon", "snow-madrid", "heat-seville", "wind-porto"], (
+        f"[{backend.name}] after adding {added.slug!r} tagged weather, repo.list(tag='weather') "
+        f"returned {weather}; the existing 'weather' tag is shared, not duplicated (task 4)"
+    )
+    assert portugal == ["wind-porto"], (
+        f"[{backend.name}] repo.list(tag='portugal') returned {portugal}; a tag the store "
+        "has never seen is created on add (task 4)"
+    )
+
+
+@pytest.mark.task(4)
+def test_add_with_an_existing_creator_reuses_that_user(backend: Backend) -> None:
+    added = backend.repo.add(new_market(creator="alice", tags=frozenset()))
+    stored = backend.repo.get(added.id)
+    assert stored is not None and stored.creator == "alice" and stored.tags == frozenset(), (
+        f"[{backend.name}] repo.add(creator='alice', no tags) then get returned {stored!r}; "
+        "expected creator 'alice' (the existing user) and no tags (task 4)"
+    )
+
+
+# -------------------------------------------------------------- task 5: update + delete
+
+
+@pytest.mark.task(5)
+def test_update_saves_the_changes_and_moves_updated_at(backend: Backend, clock) -> None:
+    original = backend.seeded["btc-100k"]
+    clock.advance(minutes=5)
+    changed = replace(
+        original,
+        name="Bitcoin above 100k by June",
+        status=MarketStatus.RESOLVED,
+        volume=Decimal("1000.10"),
+        tags=frozenset({"crypto", "finance"}),
+    )
+    saved = backend.repo.update(changed)
+    expected = replace(changed, updated_at=clock.now)
+    assert saved == expected, (
+        f"[{backend.name}] repo.update(...) returned\n  {saved!r}\nexpected\n  {expected!r}\n"
+        "— the changes saved, updated_at from the clock, created_at untouched (task 5)"
+    )
+    stored = backend.repo.get(original.id)
+    assert stored == expected, (
+        f"[{backend.name}] after update, repo.get({original.id}) returned {stored!r}; expected "
+        f"{expected!r} (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_update_replaces_the_tags_rather_than_merging(backend: Backend) -> None:
+    original = backend.seeded["snow-madrid"]  # weather, spain
+    backend.repo.update(replace(original, tags=frozenset({"spain"})))
+    stored = backend.repo.get(original.id)
+    assert stored is not None and stored.tags == frozenset({"spain"}), (
+        f"[{backend.name}] update with tags {{'spain'}} left {stored!r}; the stored tags "
+        "become exactly the given set — removed tags are removed (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_update_of_a_missing_market_raises_not_found_and_creates_nothing(
+    backend: Backend,
+) -> None:
+    ghost = replace(backend.seeded["eth-5k"], id=999, slug="ghost")
+    try:
+        got = backend.repo.update(ghost)
+    except NotFound as error:
+        assert error.market_id == 999, f"NotFound carries market_id {error.market_id} (task 5)"
+    else:
+        pytest.fail(
+            f"[{backend.name}] repo.update(market with id 999) returned {got!r} instead of "
+            "raising NotFound; an update never creates a row (task 5)"
+        )
+    assert backend.repo.get(999) is None and len(backend.repo.list()) == 6, (
+        f"[{backend.name}] a failed update of market 999 left a row behind; update never "
+        "creates (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_delete_removes_only_that_market(backend: Backend) -> None:
+    target = backend.seeded["turnout-60"]
+    result = backend.repo.delete(target.id)
+    remaining = slugs(backend.repo.list())
+    assert result is None and backend.repo.get(target.id) is None, (
+        f"[{backend.name}] after repo.delete({target.id}), get still finds it (task 5)"
+    )
+    assert remaining == [s for s in in_order(backend, "id") if s != "turnout-60"], (
+        f"[{backend.name}] after deleting turnout-60 the store holds {remaining}; only that "
+        "market goes (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_delete_is_idempotent(backend: Backend) -> None:
+    target = backend.seeded["eth-5k"].id
+    try:
+        backend.repo.delete(target)
+        backend.repo.delete(target)
+        backend.repo.delete(999)
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        pytest.fail(
+            f"[{backend.name}] deleting market {target} twice, then 999, raised "
+            f"{type(error).__name__}: {error}; delete is idempotent — a retried request "
+            "must not fail because the first attempt succeeded (task 5)"
+        )
+    assert len(backend.repo.list()) == 5, f"[{backend.name}] expected 5 markets left (task 5)"

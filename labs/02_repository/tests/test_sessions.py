@@ -1,0 +1,36 @@
+"""What a repository hands out must outlive the session and the request that produced it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import SEED, seed_sqlalchemy
+
+from markets_repository.domain import Market
+from markets_repository.sqlalchemy_orm.repository import SqlAlchemyMarketRepository
+
+
+@pytest.mark.sqlalchemy
+@pytest.mark.task(1)
+def test_sqlalchemy_results_are_readable_after_the_session_closes(
+    sa_session_factory: Any,
+) -> None:
+    with sa_session_factory.begin() as session:
+        ids = seed_sqlalchemy(session)
+    # each `with` closes its session on exit, as a request's session is closed after it
+    with sa_session_factory() as session:
+        one = SqlAlchemyMarketRepository(session).get(ids["snow-madrid"])
+    with sa_session_factory() as session:
+        page = SqlAlchemyMarketRepository(session).list()
+    try:
+        read = [(m.creator, sorted(m.tags), m.volume) for m in [one, *page]]
+    except Exception as error:  # DetachedInstanceError for ORM rows with lazy relationships
+        pytest.fail(
+            f"after session.close(), reading what repo.get/list returned raised "
+            f"{type(error).__name__}: {error}\nORM rows are bound to their session; return "
+            "domain Markets built while the session was open (task 1)"
+        )
+    assert isinstance(one, Market) and len(read) == len(SEED) + 1, (
+        f"repo.get returned {type(one).__name__}; expected a domain Market (task 1)"
+    )

@@ -1,0 +1,121 @@
+"""Lab 03 fixtures: Django settings, the three apps, the in-memory repository, fake services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    if settings.configured:
+        return
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="lab-03-service-layer-not-a-secret-0123456789abcdef",
+        ALLOWED_HOSTS=["testserver"],
+        INSTALLED_APPS=[
+            "django.contrib.contenttypes",
+            "django.contrib.auth",
+            "rest_framework",
+            "markets_service.django_app",
+        ],
+        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+        ROOT_URLCONF="markets_service.django_app.urls",
+        USE_TZ=True,
+        TIME_ZONE="UTC",
+        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+        MIDDLEWARE=["django.middleware.common.CommonMiddleware"],
+        APPEND_SLASH=False,
+        REST_FRAMEWORK={
+            "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+            "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+            "DEFAULT_AUTHENTICATION_CLASSES": [],
+            "DEFAULT_PERMISSION_CLASSES": [],
+            "UNAUTHENTICATED_USER": None,
+            "EXCEPTION_HANDLER": "markets_service.django_app.views.exception_handler",
+        },
+    )
+
+
+@pytest.fixture
+def repository() -> Any:
+    from markets_service.repository import InMemoryMarketRepository
+
+    return InMemoryMarketRepository()
+
+
+@pytest.fixture
+def service(repository: Any) -> Any:
+    from markets_service.service import MarketService
+
+    return MarketService(repository)
+
+
+@pytest.fixture
+def sqlalchemy_repository() -> Any:
+    """A SqlAlchemyMarketRepository over a fresh in-memory SQLite database."""
+    from sqlalchemy.orm import sessionmaker
+
+    from markets_service.orm import SqlAlchemyMarketRepository, make_engine
+
+    engine = make_engine("sqlite://")
+    yield SqlAlchemyMarketRepository(sessionmaker(engine))
+    engine.dispose()
+
+
+@pytest.fixture
+def django_repository(db: None) -> Any:
+    from markets_service.django_app.repository import DjangoMarketRepository
+
+    return DjangoMarketRepository()
+
+
+@pytest.fixture
+def http(request: pytest.FixtureRequest, as_client: Any) -> Any:
+    """`http(framework)` → an HttpClient on that framework's app with its real ORM service."""
+
+    def build(framework: str) -> Any:
+        if framework == "django":
+            request.getfixturevalue("db")
+            return as_client("django")
+        if framework == "fastapi":
+            from markets_service.fastapi_app import create_app as create_fastapi
+
+            return as_client(create_fastapi())
+        from markets_service.flask_app import create_app as create_flask
+
+        return as_client(create_flask())
+
+    return build
+
+
+@pytest.fixture
+def http_with(as_client: Any) -> Iterator[Any]:
+    """`http_with(framework, fake)` → an HttpClient whose views get `fake` as their service,
+    injected the framework's own way: a FastAPI dependency override, the Flask factory's
+    `service=` argument, the Django module hook."""
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+
+        def build(framework: str, fake: Any) -> Any:
+            if framework == "django":
+                from markets_service.django_app.services import override_market_service
+
+                stack.enter_context(override_market_service(fake))
+                return as_client("django")
+            if framework == "fastapi":
+                from markets_service.fastapi_app import create_app, get_market_service
+
+                app = create_app()
+                app.dependency_overrides[get_market_service] = lambda: fake
+                return as_client(app)
+            from markets_service.flask_app import create_app as create_flask
+
+            return as_client(create_flask(service=fake))
+
+        yield build

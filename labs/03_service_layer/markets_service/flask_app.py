@@ -1,0 +1,83 @@
+"""Flask: an app factory, a blueprint of thin views, the service as an app extension.
+
+`create_app(service=fake)` injects any object with `MarketService`'s methods; without one the
+factory builds the real service over SQLAlchemy. Views find it with `market_service()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, current_app
+from sqlalchemy.orm import sessionmaker
+
+from .domain import DomainError
+from .orm import SqlAlchemyMarketRepository, make_engine
+from .service import MarketService
+
+EXTENSION = "markets_service"
+Reply = tuple[dict[str, Any], int]
+
+
+def market_service() -> MarketService:
+    """The service this app was built with (`app.extensions`), for the current request."""
+    return current_app.extensions[EXTENSION]
+
+
+def create_app(
+    config: dict[str, Any] | None = None, *, service: MarketService | None = None
+) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(DATABASE_URL="sqlite://")
+    app.config.update(config or {})
+    if service is None:
+        engine = make_engine(app.config["DATABASE_URL"])
+        service = MarketService(SqlAlchemyMarketRepository(sessionmaker(engine)))
+    app.extensions[EXTENSION] = service
+    app.register_blueprint(bp)
+    return app
+
+
+# ------------------------------------------------------------------ yours (task 6)
+
+bp = Blueprint("markets", __name__)
+
+
+@bp.post("/markets")
+def create_market() -> Reply:
+    """201 with the new market."""
+    raise NotImplementedError(
+        "TODO(task 6): call service.create_market; answer 201 with market_json — see README task 6"
+    )
+
+
+@bp.get("/markets/search")
+def search_markets() -> Reply:
+    """200 with `{"results": [{"market": …, "score": …}, …]}`, best first."""
+    raise NotImplementedError(
+        "TODO(task 6): call service.search_markets; 200, hits in its order — see README task 6"
+    )
+
+
+@bp.get("/markets/<int:market_id>")
+def get_market(market_id: int) -> Reply:
+    """200 with the market."""
+    raise NotImplementedError(
+        "TODO(task 6): call service.get_market; answer 200 with market_json — see README task 6"
+    )
+
+
+@bp.post("/markets/<int:market_id>/transitions")
+def transition_market(market_id: int) -> Reply:
+    """200 with the market in its new status."""
+    raise NotImplementedError(
+        "TODO(task 6): call service.transition; answer 200 with market_json — see README task 6"
+    )
+
+
+@bp.errorhandler(DomainError)
+def domain_error_response(error: DomainError) -> Reply:
+    """Any DomainError a view lets through: its HTTP status and the JSON error envelope."""
+    raise NotImplementedError(
+        "TODO(task 6): answer a DomainError with error_status and error_body — see README task 6"
+    )

@@ -1,0 +1,130 @@
+"""Task 1 — create a market: a slug derived from the name, unique, or Conflict."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from expect import raises
+
+from markets_service.domain import Conflict, NotFound, Status, ValidationFailed
+from markets_service.repository import InMemoryMarketRepository
+from markets_service.service import MarketService
+
+
+@pytest.mark.core
+@pytest.mark.task(1)
+def test_create_market_derives_slug_from_name(service: MarketService) -> None:
+    market = service.create_market("Will it rain in Paris?")
+    assert market.slug == "will-it-rain-in-paris", (
+        f"create_market('Will it rain in Paris?') gave slug {market.slug!r}; the slug is "
+        "slugify(name): lower-case words joined by hyphens, 'will-it-rain-in-paris' (task 1)"
+    )
+    assert market.status == Status.DRAFT, (
+        f"a new market came back {market.status!r}; every market starts as a draft (task 1)"
+    )
+    assert market.id is not None, (
+        "create_market returned a market without an id; return what repository.add() "
+        "gave back, which carries the id (task 1)"
+    )
+    assert market.created_at.utcoffset() == timedelta(0), (
+        f"created_at is {market.created_at!r}; timestamps are timezone-aware UTC (task 1)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(1)
+def test_create_market_stores_trimmed_name_in_the_repository(
+    service: MarketService, repository: InMemoryMarketRepository
+) -> None:
+    market = service.create_market("  Rain in Paris  ")
+    stored = repository.get_by_slug("rain-in-paris")
+    assert stored is not None, (
+        "after create_market('Rain in Paris') the repository has no market with slug "
+        "'rain-in-paris'; the service must add() it (task 1)"
+    )
+    assert (market.name, stored.name) == ("Rain in Paris", "Rain in Paris"), (
+        f"create_market('  Rain in Paris  ') stored name {stored.name!r} and returned "
+        f"{market.name!r}; surrounding spaces are stripped before storing (task 1)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(1)
+@pytest.mark.parametrize("second", ["Rain in Paris", "rain in paris!", "  RAIN  in  PARIS  "])
+def test_create_with_taken_slug_raises_conflict(
+    service: MarketService, repository: InMemoryMarketRepository, second: str
+) -> None:
+    service.create_market("Rain in Paris")
+    with raises(
+        Conflict,
+        f"create_market({second!r}) after 'Rain in Paris' must raise Conflict: "
+        "the slug is taken (task 1)",
+    ) as caught:
+        service.create_market(second)
+    assert caught.value and caught.value.details.get("slug") == "rain-in-paris", (
+        f"Conflict details were {caught.value.details!r}; name the taken slug: "
+        "details={'slug': 'rain-in-paris'} (task 1)"
+    )
+    count = len(repository.all_markets())
+    assert count == 1, (
+        f"after a Conflict the repository holds {count} markets; a rejected create stores "
+        "nothing (task 1)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(1)
+@pytest.mark.parametrize("name", ["", "   ", "?!", "x" * 121])
+def test_create_with_unusable_name_raises_validation_failed(
+    service: MarketService, repository: InMemoryMarketRepository, name: str
+) -> None:
+    with raises(ValidationFailed, f"create_market({name[:12]!r}…) must be refused (task 1)"):
+        service.create_market(name)
+    count = len(repository.all_markets())
+    assert count == 0, (
+        f"create_market({name[:12]!r}…) stored a market; a blank name, one without letters "
+        "or digits, or one over 120 characters is rejected before anything is stored (task 1)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(1)
+def test_get_market_returns_it_or_raises_not_found(service: MarketService) -> None:
+    created = service.create_market("Rain in Paris")
+    fetched = service.get_market(created.id)
+    assert fetched.slug == "rain-in-paris", (
+        f"get_market({created.id}) returned {fetched!r}; it returns the stored market (task 1)"
+    )
+    with raises(NotFound, "get_market(999) on an empty repository (task 1)"):
+        service.get_market(999)
+
+
+@pytest.mark.sqlalchemy
+@pytest.mark.task(1)
+def test_service_over_sqlalchemy_creates_and_rejects_taken_slug(
+    sqlalchemy_repository: InMemoryMarketRepository,
+) -> None:
+    service = MarketService(sqlalchemy_repository)
+    market = service.create_market("Rain in Paris")
+    assert service.get_market(market.id).slug == "rain-in-paris", (
+        "a market created through the service over SqlAlchemyMarketRepository was not found "
+        "again by get_market (task 1)"
+    )
+    with raises(Conflict, "a second create_market('rain in paris') over the ORM (task 1)"):
+        service.create_market("rain in paris")
+
+
+@pytest.mark.django
+@pytest.mark.task(1)
+def test_service_over_django_orm_creates_and_rejects_taken_slug(
+    django_repository: InMemoryMarketRepository,
+) -> None:
+    service = MarketService(django_repository)
+    market = service.create_market("Rain in Paris")
+    assert service.get_market(market.id).slug == "rain-in-paris", (
+        "a market created through the service over DjangoMarketRepository was not found "
+        "again by get_market (task 1)"
+    )
+    with raises(Conflict, "a second create_market('rain in paris') over the ORM (task 1)"):
+        service.create_market("rain in paris")

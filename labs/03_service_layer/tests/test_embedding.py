@@ -1,0 +1,116 @@
+"""Task 3 — a deterministic embedding: hashed bag of words, unit length, same everywhere."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from markets_service.embedding import DIMENSIONS, cosine, embed, tokenize
+
+LAB = Path(__file__).resolve().parents[1]
+SENTENCE = "Will it rain in Paris before the bitcoin halving of 2028"
+
+
+def norm(vector: tuple[float, ...]) -> float:
+    return math.sqrt(sum(x * x for x in vector))
+
+
+@pytest.mark.core
+@pytest.mark.task(3)
+def test_tokenize_lowercases_and_splits_on_non_word_characters() -> None:
+    tokens = tokenize("Rain, in PARIS? BTC-100k by 2030!")
+    expected = ["rain", "in", "paris", "btc", "100k", "by", "2030"]
+    assert tokens == expected, (
+        f"tokenize('Rain, in PARIS? BTC-100k by 2030!') returned {tokens!r}; expected "
+        f"{expected!r}: lower-cased runs of letters and digits, in order (task 3)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(3)
+def test_embed_returns_a_unit_vector_of_fixed_dimension() -> None:
+    vector = embed(SENTENCE)
+    assert len(vector) == DIMENSIONS, (
+        f"embed(...) returned {len(vector)} numbers; every vector has DIMENSIONS = "
+        f"{DIMENSIONS} (task 3)"
+    )
+    assert math.isclose(norm(vector), 1.0, rel_tol=1e-9), (
+        f"embed(...) has length {norm(vector)}; scale the counts to unit length (L2) so "
+        "cosine compares direction, not how long a name is (task 3)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(3)
+def test_embed_ignores_case_and_punctuation_but_counts_repeats() -> None:
+    assert embed("Rain, PARIS!") == embed("rain paris"), (
+        "embed('Rain, PARIS!') differs from embed('rain paris'); both have the tokens "
+        "['rain', 'paris'] and must give the same vector (task 3)"
+    )
+    assert embed("rain rain paris") != embed("rain paris"), (
+        "embed('rain rain paris') equals embed('rain paris'); a bag of words counts each "
+        "occurrence before normalising (task 3)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(3)
+@pytest.mark.parametrize("text", ["", "   ", "?!", "—"])
+def test_text_without_words_embeds_to_the_zero_vector(text: str) -> None:
+    vector = embed(text)
+    assert vector == (0.0,) * DIMENSIONS, (
+        f"embed({text!r}) returned a non-zero vector (or the wrong length); no token means "
+        f"the zero vector of {DIMENSIONS} numbers — never a division by zero (task 3)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(3)
+def test_cosine_scores_shared_words_and_is_zero_for_a_zero_vector() -> None:
+    same = cosine(embed("rain in paris"), embed("Paris: in rain"))
+    assert math.isclose(same, 1.0, rel_tol=1e-9), (
+        f"cosine of 'rain in paris' and 'Paris: in rain' is {same}; same words, any order, "
+        "is 1.0 (task 3)"
+    )
+    partial = cosine(embed("rain in paris"), embed("rain in london"))
+    unrelated = cosine(embed("rain in paris"), embed("bitcoin halving"))
+    assert 0.0 < partial < 1.0 and unrelated < partial, (
+        f"cosine gave {partial} for two names sharing 2 of 3 words and {unrelated} for names "
+        "sharing none; shared words score between 0 and 1, more than unrelated ones (task 3)"
+    )
+    zero = cosine(embed(""), embed("rain"))
+    assert zero == 0.0, (
+        f"cosine(zero vector, embed('rain')) returned {zero}; a zero vector is similar to "
+        "nothing: 0.0, not NaN and not ZeroDivisionError (task 3)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(3)
+def test_embedding_is_stable_across_processes() -> None:
+    code = (
+        "import json, sys; from markets_service.embedding import embed; "
+        "json.dump(embed(sys.argv[1]), sys.stdout)"
+    )
+    vectors = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(LAB)}
+        child = subprocess.run(
+            [sys.executable, "-c", code, SENTENCE],
+            env=env, capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+        if child.returncode != 0:
+            pytest.fail(f"embed() failed in a fresh process (task 3):\n{child.stderr[-800:]}")
+        vectors.append(tuple(json.loads(child.stdout)))
+    here = embed(SENTENCE)
+    assert vectors[0] == vectors[1] == here, (
+        "embed() gave different vectors in processes started with PYTHONHASHSEED=1 and =2 "
+        "(or differed from this process); Python's built-in hash() of a str is salted per "
+        "process. Hash tokens with a stable function such as hashlib.blake2b (task 3)"
+    )

@@ -1,0 +1,146 @@
+"""Task 4 — search_markets: ranked by similarity, ties by slug, limit respected."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from expect import raises
+
+from markets_service.domain import Market, ValidationFailed
+from markets_service.embedding import cosine, embed
+from markets_service.repository import InMemoryMarketRepository, MarketRepository
+from markets_service.service import MarketService
+
+NAMES = [
+    "Bitcoin above 100k by 2030",
+    "Rain in London on Monday",
+    "Rain in Paris tomorrow",
+    "Will Paris host the Olympics again",
+]
+
+
+class ReversedRepository(InMemoryMarketRepository):
+    """Returns markets newest first: a search must not lean on the repository's order."""
+
+    def all_markets(self) -> list[Market]:
+        return super().all_markets()[::-1]
+
+
+def seeded(repository: MarketRepository, names: list[str]) -> MarketService:
+    service = MarketService(repository)
+    for name in names:
+        service.create_market(name)
+    return service
+
+
+def slugs(hits: list) -> list[str]:
+    return [hit.market.slug for hit in hits]
+
+
+@pytest.mark.core
+@pytest.mark.task(4)
+def test_search_ranks_markets_by_score_highest_first(repository: InMemoryMarketRepository) -> None:
+    hits = seeded(repository, NAMES).search_markets("rain in paris", limit=10)
+    expected = [
+        "rain-in-paris-tomorrow",
+        "rain-in-london-on-monday",
+        "will-paris-host-the-olympics-again",
+    ]
+    assert slugs(hits) == expected, (
+        f"search_markets('rain in paris') returned {slugs(hits)}; expected {expected}: "
+        "highest cosine first, and no market that shares no word with the query (task 4)"
+    )
+    scores = [hit.score for hit in hits]
+    assert scores == sorted(scores, reverse=True), (
+        f"scores came back as {scores}; results are ordered by score, highest first (task 4)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(4)
+def test_search_scores_are_the_cosine_of_query_and_name(
+    repository: InMemoryMarketRepository,
+) -> None:
+    hits = seeded(repository, NAMES).search_markets("rain in paris", limit=10)
+    for hit in hits:
+        expected = cosine(embed("rain in paris"), embed(hit.market.name))
+        assert math.isclose(hit.score, expected, abs_tol=1e-6), (
+            f"the hit for {hit.market.name!r} scored {hit.score}; the score is "
+            f"cosine(embed(query), embed(name)) = {expected:.6f} (task 4)"
+        )
+
+
+@pytest.mark.core
+@pytest.mark.task(4)
+@pytest.mark.parametrize("limit", [1, 2])
+def test_search_returns_at_most_limit_best_hits(
+    repository: InMemoryMarketRepository, limit: int
+) -> None:
+    hits = seeded(repository, NAMES).search_markets("rain in paris", limit=limit)
+    expected = ["rain-in-paris-tomorrow", "rain-in-london-on-monday"][:limit]
+    assert slugs(hits) == expected, (
+        f"search_markets('rain in paris', limit={limit}) returned {slugs(hits)}; expected the "
+        f"{limit} best: {expected} (task 4)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(4)
+@pytest.mark.parametrize("repository_class", [InMemoryMarketRepository, ReversedRepository])
+def test_search_breaks_ties_by_slug_whatever_the_repository_order(
+    repository_class: type[InMemoryMarketRepository],
+) -> None:
+    names = ["Rain tonight", "Rain today", "Rain tomorrow", "Snow today"]
+    hits = seeded(repository_class(), names).search_markets("rain", limit=10)
+    expected = ["rain-today", "rain-tomorrow", "rain-tonight"]
+    assert slugs(hits) == expected, (
+        f"three names score the same for 'rain' and came back as {slugs(hits)} from a "
+        f"{repository_class.__name__}; equal scores are ordered by slug, {expected}, so "
+        "the order never depends on what order the repository returns rows in (task 4)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(4)
+@pytest.mark.parametrize("query", ["", "   ", "?!", "volcano"])
+def test_search_without_shared_words_finds_nothing(
+    repository: InMemoryMarketRepository, query: str
+) -> None:
+    hits = seeded(repository, NAMES).search_markets(query, limit=10)
+    assert hits == [], (
+        f"search_markets({query!r}) returned {slugs(hits)}; a query that shares no word with "
+        "any name (or has no words: the zero vector) finds nothing (task 4)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(4)
+@pytest.mark.parametrize("limit", [0, -1])
+def test_search_with_limit_below_one_raises_validation_failed(
+    service: MarketService, limit: int
+) -> None:
+    with raises(ValidationFailed, f"search_markets('rain', limit={limit}) (task 4)"):
+        service.search_markets("rain", limit=limit)
+
+
+@pytest.mark.sqlalchemy
+@pytest.mark.task(4)
+def test_search_over_sqlalchemy_ranks_the_same(sqlalchemy_repository: MarketRepository) -> None:
+    hits = seeded(sqlalchemy_repository, NAMES).search_markets("rain in paris", limit=2)
+    expected = ["rain-in-paris-tomorrow", "rain-in-london-on-monday"]
+    assert slugs(hits) == expected, (
+        f"over SqlAlchemyMarketRepository search_markets('rain in paris', limit=2) returned "
+        f"{slugs(hits)}; the service ranks the same whatever stores the markets (task 4)"
+    )
+
+
+@pytest.mark.django
+@pytest.mark.task(4)
+def test_search_over_django_orm_ranks_the_same(django_repository: MarketRepository) -> None:
+    hits = seeded(django_repository, NAMES).search_markets("rain in paris", limit=2)
+    expected = ["rain-in-paris-tomorrow", "rain-in-london-on-monday"]
+    assert slugs(hits) == expected, (
+        f"over DjangoMarketRepository search_markets('rain in paris', limit=2) returned "
+        f"{slugs(hits)}; the service ranks the same whatever stores the markets (task 4)"
+    )

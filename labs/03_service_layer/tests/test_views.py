@@ -1,0 +1,308 @@
+"""Task 6 — thin views in Django, FastAPI and Flask: call the service, translate its errors.
+
+The first half runs each app with its real service over its ORM. The second half injects a
+recording fake service through each framework's own mechanism, to prove the view holds no
+rule of its own: it calls the service once, passes its answer or its error through, and
+never decides anything the service decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from markets_service.domain import (
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    Market,
+    NotFound,
+    SearchHit,
+    Status,
+)
+
+FRAMEWORKS = [
+    pytest.param("django", marks=pytest.mark.django),
+    pytest.param("fastapi", marks=pytest.mark.fastapi),
+    pytest.param("flask", marks=pytest.mark.flask),
+]
+
+
+def shown(reply: Any) -> str:
+    """The reply's status and body as a failure message shows it: JSON in full, else its type."""
+    kind = reply.header("content-type") or "no content type"
+    body = reply.text[:300] if "json" in kind else f"<{len(reply.body)} bytes of {kind}>"
+    hint = (
+        " (a 500: the view or a handler raised — is it still a TODO?)"
+        if reply.status == 500
+        else ""
+    )
+    return f"{reply.status} {body}{hint}"
+
+
+def envelope_code(reply: Any) -> str | None:
+    try:
+        return reply.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+# ------------------------------------------------------------------ the real service stack
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_create_answers_201_with_the_new_draft_market(http: Any, framework: str) -> None:
+    reply = http(framework).post("/markets", json={"name": "Rain in Paris?"})
+    assert reply.status == 201, (
+        f"[{framework}] POST /markets answered {shown(reply)}; a create "
+        "answers 201 with the market the service returned (task 6)"
+    )
+    body = reply.json()
+    assert (body.get("slug"), body.get("status")) == ("rain-in-paris", "draft"), (
+        f"[{framework}] POST /markets returned {body}; expected slug 'rain-in-paris' and "
+        "status 'draft', shaped by web.market_json (task 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_taken_name_answers_409_in_the_error_envelope(http: Any, framework: str) -> None:
+    client = http(framework)
+    client.post("/markets", json={"name": "Rain in Paris"})
+    reply = client.post("/markets", json={"name": "rain in paris!"})
+    assert (reply.status, envelope_code(reply)) == (409, "conflict"), (
+        f"[{framework}] a second POST /markets with the same slug answered {shown(reply)}"
+        f"; expected 409 with {{'error': {{'code': 'conflict', …}}}} — "
+        "the service raises Conflict and the view translates it (tasks 5 and 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("payload", [{"name": "  "}, {"name": 7}, {}])
+def test_unusable_name_answers_422_in_the_error_envelope(
+    http: Any, framework: str, payload: dict[str, Any]
+) -> None:
+    reply = http(framework).post("/markets", json=payload)
+    assert (reply.status, envelope_code(reply)) == (422, "validation_failed"), (
+        f"[{framework}] POST /markets {payload} answered {shown(reply)}; "
+        "expected 422 with error code 'validation_failed' (tasks 5 and 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_unknown_market_answers_404_in_the_error_envelope(http: Any, framework: str) -> None:
+    reply = http(framework).get("/markets/999")
+    assert (reply.status, envelope_code(reply)) == (404, "not_found"), (
+        f"[{framework}] GET /markets/999 answered {shown(reply)}; expected "
+        "404 with error code 'not_found' (tasks 5 and 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_transitions_follow_the_lifecycle_over_http(http: Any, framework: str) -> None:
+    client = http(framework)
+    created = client.post("/markets", json={"name": "Rain in Paris"})
+    assert created.status == 201, (
+        f"[{framework}] POST /markets answered {shown(created)}; the lifecycle test needs a "
+        "created market first (task 6)"
+    )
+    path = f"/markets/{created.json()['id']}/transitions"
+    moved = client.post(path, json={"to": "active"})
+    status = moved.json().get("status") if moved.status == 200 else None
+    assert (moved.status, status) == (200, "active"), (
+        f"[{framework}] POST {path} {{'to': 'active'}} on a draft answered {shown(moved)}"
+        f"; expected 200 with status 'active' (task 6)"
+    )
+    back = client.post(path, json={"to": "draft"})
+    assert (back.status, envelope_code(back)) == (409, "invalid_transition"), (
+        f"[{framework}] POST {path} {{'to': 'draft'}} on an active market answered "
+        f"{shown(back)}; expected 409 'invalid_transition': the request "
+        "clashes with the market's current status (tasks 5 and 6)"
+    )
+    nonsense = client.post(path, json={"to": "bankrupt"})
+    assert (nonsense.status, envelope_code(nonsense)) == (422, "validation_failed"), (
+        f"[{framework}] POST {path} {{'to': 'bankrupt'}} answered {shown(nonsense)}; a status "
+        "that does not exist is invalid input: 422 'validation_failed' (task 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_search_answers_ranked_results(http: Any, framework: str) -> None:
+    client = http(framework)
+    for name in ("Rain in London", "Rain in Paris tomorrow", "Bitcoin above 100k"):
+        client.post("/markets", json={"name": name})
+    reply = client.get("/markets/search", params={"q": "rain in paris", "limit": "2"})
+    results = reply.json().get("results") if reply.status == 200 else None
+    got = [r["market"]["slug"] for r in results or []]
+    assert got == ["rain-in-paris-tomorrow", "rain-in-london"], (
+        f"[{framework}] GET /markets/search?q=rain+in+paris&limit=2 answered {shown(reply)}"
+        f"; expected results for 'rain-in-paris-tomorrow' then "
+        "'rain-in-london', each {'market': …, 'score': …} (task 6)"
+    )
+
+
+# ----------------------------------------------------------- a fake service, injected
+
+
+@dataclass
+class RecordingService:
+    """Stands in for MarketService: records each call, then raises `error` or answers."""
+
+    error: DomainError | Exception | None = None
+    market: Market = field(
+        default_factory=lambda: Market(id=7, name="Rain in Paris", slug="rain-in-paris")
+    )
+    hits: list[SearchHit] = field(default_factory=list)
+    calls: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def _answer(self, call: tuple[Any, ...], answer: Any) -> Any:
+        self.calls.append(call)
+        if self.error is not None:
+            raise self.error
+        return answer
+
+    def create_market(self, name: str) -> Market:
+        return self._answer(("create_market", name), self.market)
+
+    def get_market(self, market_id: int) -> Market:
+        return self._answer(("get_market", market_id), self.market)
+
+    def transition(self, market_id: int, target: Status) -> Market:
+        self.market.status = target
+        return self._answer(("transition", market_id, target), self.market)
+
+    def search_markets(self, query: str, limit: int = 10) -> list[SearchHit]:
+        return self._answer(("search_markets", query, limit), self.hits)
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_create_view_calls_the_service_and_translates_its_conflict(
+    http_with: Any, framework: str
+) -> None:
+    fake = RecordingService(error=Conflict("the fake says the slug is taken"))
+    reply = http_with(framework, fake).post("/markets", json={"name": "Brand new name"})
+    assert fake.calls == [("create_market", "Brand new name")], (
+        f"[{framework}] POST /markets made these service calls: {fake.calls}; the view calls "
+        "service.create_market(name) once and decides nothing itself (task 6)"
+    )
+    message = reply.json()["error"].get("message") if envelope_code(reply) else None
+    assert (reply.status, envelope_code(reply), message) == (
+        409,
+        "conflict",
+        "the fake says the slug is taken",
+    ), (
+        f"[{framework}] the service raised Conflict and the view answered {shown(reply)}"
+        f"; expected 409 with the service's own code and message: translate "
+        "the domain error, do not replace it (task 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_transition_view_translates_invalid_transition_to_409(
+    http_with: Any, framework: str
+) -> None:
+    fake = RecordingService(error=InvalidTransition("the fake refuses"))
+    reply = http_with(framework, fake).post("/markets/7/transitions", json={"to": "closed"})
+    assert fake.calls == [("transition", 7, Status.CLOSED)], (
+        f"[{framework}] POST /markets/7/transitions made these service calls: {fake.calls}; "
+        "the view calls service.transition(7, Status.CLOSED) once (task 6)"
+    )
+    assert (reply.status, envelope_code(reply)) == (409, "invalid_transition"), (
+        f"[{framework}] the service raised InvalidTransition and the view answered "
+        f"{shown(reply)}; expected 409 'invalid_transition' (task 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_view_defers_transition_rules_to_the_service(http_with: Any, framework: str) -> None:
+    resolved = Market(id=7, name="Rain in Paris", slug="rain-in-paris", status=Status.RESOLVED)
+    fake = RecordingService(market=resolved)  # this fake service allows resolved → active
+    reply = http_with(framework, fake).post("/markets/7/transitions", json={"to": "active"})
+    assert fake.calls == [("transition", 7, Status.ACTIVE)], (
+        f"[{framework}] POST /markets/7/transitions made these service calls: {fake.calls}; "
+        "the view must not look the market up to check the lifecycle itself: the transition "
+        "table lives in the service, and the view calls service.transition once (task 6)"
+    )
+    assert reply.status == 200, (
+        f"[{framework}] the service accepted the transition but the view answered "
+        f"{shown(reply)}; when the service says yes, the view says 200 — "
+        "a second copy of the rule in the view drifts from the service's (task 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_get_view_translates_not_found_to_404(http_with: Any, framework: str) -> None:
+    fake = RecordingService(error=NotFound("no market 3"))
+    reply = http_with(framework, fake).get("/markets/3")
+    assert fake.calls == [("get_market", 3)], (
+        f"[{framework}] GET /markets/3 made these service calls: {fake.calls}; expected "
+        "service.get_market(3) once (task 6)"
+    )
+    assert (reply.status, envelope_code(reply)) == (404, "not_found"), (
+        f"[{framework}] the service raised NotFound and the view answered {shown(reply)}"
+        f"; expected 404 'not_found' (task 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_search_view_keeps_the_services_order(http_with: Any, framework: str) -> None:
+    low = SearchHit(Market(id=1, name="B", slug="b"), score=0.25)
+    high = SearchHit(Market(id=2, name="A", slug="a"), score=0.75)
+    fake = RecordingService(hits=[low, high])  # deliberately not by score: the view must not care
+    reply = http_with(framework, fake).get("/markets/search", params={"q": "rain", "limit": "5"})
+    assert fake.calls == [("search_markets", "rain", 5)], (
+        f"[{framework}] GET /markets/search?q=rain&limit=5 made these service calls: "
+        f"{fake.calls}; expected service.search_markets('rain', 5), the limit parsed as an "
+        "int (task 6)"
+    )
+    got = (
+        [r["market"]["slug"] for r in reply.json().get("results", [])]
+        if reply.status == 200
+        else None
+    )
+    assert got == ["b", "a"], (
+        f"[{framework}] the service returned hits b then a and the view answered {got} "
+        f"({shown(reply)}); ranking is the service's job: the view keeps its order (task 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_invalid_body_is_refused_before_the_service_is_called(
+    http_with: Any, framework: str
+) -> None:
+    fake = RecordingService()
+    reply = http_with(framework, fake).post("/markets", json={"name": 7})
+    assert (reply.status, envelope_code(reply), fake.calls) == (422, "validation_failed", []), (
+        f"[{framework}] POST /markets {{'name': 7}} answered {shown(reply)} "
+        f"after service calls {fake.calls}; a body of the wrong shape is the view's to refuse: "
+        "422 'validation_failed', and the service is never called (task 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_unexpected_error_answers_500_without_leaking_it(http_with: Any, framework: str) -> None:
+    fake = RecordingService(error=RuntimeError("connection to postgres://admin:hunter2@db failed"))
+    reply = http_with(framework, fake).get("/markets/3")
+    assert fake.calls == [("get_market", 3)], (
+        f"[{framework}] GET /markets/3 made these service calls: {fake.calls}; expected "
+        "service.get_market(3) once (task 6)"
+    )
+    assert reply.status == 500 and "hunter2" not in reply.text, (
+        f"[{framework}] a bug (RuntimeError) in the service answered {shown(reply)}"
+        f"; only DomainErrors are translated: anything else is a 500 that "
+        "shows no internals (task 6)"
+    )

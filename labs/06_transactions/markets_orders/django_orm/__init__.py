@@ -1,0 +1,1 @@
+"""The Django side: models (given), services (yours), a thin DRF view over them (given)."""

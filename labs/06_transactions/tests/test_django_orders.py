@@ -1,0 +1,367 @@
+"""Lab 06 on the Django ORM: orders are all-or-nothing, race-free, and side effects wait.
+
+Every test runs with real commits (`transactional_db`), as a web request does: the tests
+that check what is committed, what rolled back and when a callback ran need them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+
+from markets_orders.django_orm import services
+from markets_orders.django_orm.models import IdempotencyRecord, Market, Position, User
+from markets_orders.orders import (
+    IdempotencyKeyReused,
+    InsufficientFunds,
+    InvalidAmount,
+    MarketNotOpen,
+    OrderPlaced,
+)
+
+pytestmark = [pytest.mark.django, pytest.mark.usefixtures("transactional_db")]
+D = Decimal
+
+
+class CallerError(Exception):
+    """A failure in the caller's own code, after the service returned."""
+
+
+@pytest.fixture
+def alice() -> User:
+    return User.objects.create(username="alice", balance=D("100.00"))
+
+
+@pytest.fixture
+def market(alice: User) -> Market:
+    bob = User.objects.create(username="bob", balance=D("0.00"))
+    return Market.objects.create(name="Rain in Lisbon", slug="rain", status="active", creator=bob)
+
+
+def refuse_inserts(model: type) -> Iterator[None]:
+    """The database refuses every INSERT into `model`'s table, as a failing constraint would."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the database (test trigger)'); END"
+        )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER IF EXISTS refuse_{table}")
+
+
+@pytest.fixture
+def refuse_positions() -> Iterator[None]:
+    yield from refuse_inserts(Position)
+
+
+@pytest.fixture
+def refuse_idempotency_records() -> Iterator[None]:
+    yield from refuse_inserts(IdempotencyRecord)
+
+
+def committed_positions() -> int:
+    """Positions another connection can see: only committed rows."""
+    with sqlite3.connect(connection.settings_dict["NAME"]) as other:
+        (count,) = other.execute(f"SELECT count(*) FROM {Position._meta.db_table}").fetchone()
+    return count
+
+
+def balance(user: User) -> Decimal:
+    return User.objects.get(pk=user.pk).balance
+
+
+# ------------------------------------------------------------------------------ task 1
+
+
+@pytest.mark.task(1)
+def test_create_market_with_position_writes_both(alice: User) -> None:
+    market = services.create_market_with_position(
+        creator=alice, name="Snow in June", slug="snow", side="yes", amount=D("10.00")
+    )
+    positions = list(
+        Position.objects.filter(market=market).values_list("user_id", "side", "amount")
+    )
+    assert market.status == "active" and positions == [(alice.pk, "yes", D("10.00"))], (
+        f"create_market_with_position(...) made a {market.status!r} market with positions "
+        f"{positions}; expected an active market with the creator's opening position (task 1)"
+    )
+
+
+@pytest.mark.task(1)
+def test_position_failure_leaves_no_market(alice: User, refuse_positions: None) -> None:
+    with pytest.raises(IntegrityError):
+        services.create_market_with_position(
+            creator=alice, name="Snow in June", slug="snow", side="yes", amount=D("10.00")
+        )
+    markets = Market.objects.count()
+    assert markets == 0, (
+        f"the position INSERT failed, yet {markets} market row was committed; the market and "
+        "its opening position must be written in one transaction, both or neither — wrap them "
+        "in transaction.atomic (task 1)"
+    )
+
+
+# ------------------------------------------------------------------------------ task 2
+
+
+@pytest.mark.task(2)
+def test_debit_takes_the_amount_and_returns_the_new_balance(alice: User) -> None:
+    got = services.debit(alice, D("30.00"))
+    assert got == D("70.00") == balance(alice), (
+        f"debit(alice with 100.00, 30.00) returned {got} and stored {balance(alice)}; "
+        "expected 70.00 both (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_debit_beyond_the_balance_raises_and_changes_nothing(alice: User) -> None:
+    with pytest.raises(InsufficientFunds):
+        services.debit(alice, D("100.01"))
+    assert balance(alice) == D("100.00"), (
+        f"a refused debit left the balance at {balance(alice)}; expected 100.00 (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("amount", [D("-50.00"), D("0"), D("0.001")])
+def test_debit_refuses_amounts_that_are_not_positive_cents(alice: User, amount: Decimal) -> None:
+    with pytest.raises(InvalidAmount):
+        services.debit(alice, amount)
+    assert balance(alice) == D("100.00"), (
+        f"debit(alice, {amount}) changed the balance to {balance(alice)}; a debit of a "
+        "negative amount is a credit — validate with orders.money() first (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_concurrent_debits_never_overdraw(alice: User, run_together) -> None:
+    def one_request(i: int, ready) -> object:
+        user = User.objects.get(pk=alice.pk)  # each request loads the user, then debits
+        ready()
+        return services.debit(user, D("30.00"))
+
+    results = run_together(10, one_request, cleanup=connections.close_all)
+    paid = [r for r in results if isinstance(r, Decimal)]
+    refused = [r for r in results if isinstance(r, InsufficientFunds)]
+    others = [r for r in results if r not in paid + refused]
+    assert len(paid) == 3 and len(refused) == 7 and balance(alice) == D("10.00"), (
+        f"10 concurrent debits of 30.00 from 100.00: {len(paid)} paid, {len(refused)} refused, "
+        f"balance {balance(alice)}, other outcomes {others}; "
+        "expected 3 paid, 7 refused, balance 10.00. Reading the balance in Python and saving "
+        "balance - amount is a lost update: check and subtract in one conditional UPDATE "
+        "(filter(balance__gte=...).update(balance=F(...) - ...)) (task 2)"
+    )
+
+
+# ------------------------------------------------------------------------------ task 3
+
+
+def state(user: User, market: Market) -> tuple[Decimal, Decimal, int]:
+    """(balance, market volume, positions): what an order writes."""
+    volume = Market.objects.get(pk=market.pk).volume
+    return balance(user), volume, Position.objects.filter(market=market).count()
+
+
+@pytest.mark.task(3)
+def test_place_order_debits_and_opens_a_position(alice: User, market: Market) -> None:
+    placed = services.place_order(alice, market, D("30.00"), side="no")
+    position = Position.objects.filter(pk=placed.position_id).values_list(
+        "user_id", "market_id", "side", "amount"
+    )
+    assert list(position) == [(alice.pk, market.pk, "no", D("30.00"))], (
+        f"place_order(alice, rain, 30.00, side='no') stored position {list(position)} (task 3)"
+    )
+    assert placed == OrderPlaced(
+        placed.position_id, alice.pk, market.pk, "no", D("30.00"), D("70.00")
+    ), (
+        f"place_order returned {placed}; expected the position and the balance after the debit "
+        "(70.00) (task 3)"
+    )
+    assert state(alice, market) == (D("70.00"), D("30.00"), 1), (
+        f"after one order of 30.00 (balance, volume, positions) is {state(alice, market)}; "
+        "expected (70.00, 30.00, 1) (task 3)"
+    )
+
+
+@pytest.mark.task(3)
+def test_insufficient_funds_writes_nothing(alice: User, market: Market) -> None:
+    with pytest.raises(InsufficientFunds):
+        services.place_order(alice, market, D("150.00"), side="yes")
+    assert state(alice, market) == (D("100.00"), D("0.00"), 0), (
+        f"a refused order left (balance, volume, positions) at {state(alice, market)}; "
+        "expected (100.00, 0.00, 0): nothing written (task 3)"
+    )
+
+
+@pytest.mark.task(3)
+def test_closed_market_refuses_the_order_and_keeps_the_money(alice: User, market: Market) -> None:
+    Market.objects.filter(pk=market.pk).update(status="closed")
+    with pytest.raises(MarketNotOpen):
+        services.place_order(alice, market, D("30.00"), side="yes")
+    assert state(alice, market) == (D("100.00"), D("0.00"), 0), (
+        f"an order on a closed market left (balance, volume, positions) at "
+        f"{state(alice, market)}; expected (100.00, 0.00, 0): the debit rolled back (task 3)"
+    )
+
+
+@pytest.mark.task(3)
+def test_position_failure_rolls_back_the_debit(
+    alice: User, market: Market, refuse_positions: None
+) -> None:
+    with pytest.raises(IntegrityError):
+        services.place_order(alice, market, D("30.00"), side="yes")
+    assert state(alice, market)[:2] == (D("100.00"), D("0.00")), (
+        f"the position INSERT failed, yet (balance, volume) is {state(alice, market)[:2]}; "
+        "the debit must be rolled back with it: debit, volume and position in one "
+        "transaction.atomic block (task 3)"
+    )
+
+
+@pytest.mark.task(3)
+def test_concurrent_orders_never_overdraw(alice: User, market: Market, run_together) -> None:
+    def one_request(i: int, ready) -> object:
+        user, mkt = User.objects.get(pk=alice.pk), Market.objects.get(pk=market.pk)
+        ready()
+        return services.place_order(user, mkt, D("30.00"), side="yes")
+
+    results = run_together(10, one_request, cleanup=connections.close_all)
+    errors = [r for r in results if not isinstance(r, OrderPlaced | InsufficientFunds)]
+    assert not errors and state(alice, market) == (D("10.00"), D("90.00"), 3), (
+        f"10 concurrent orders of 30.00 from 100.00 left (balance, volume, positions) at "
+        f"{state(alice, market)} with errors {errors}; expected (10.00, 90.00, 3): a lost "
+        "update or an overdraw (task 3)"
+    )
+
+
+# ------------------------------------------------------------------------------ task 4
+
+
+@pytest.mark.task(4)
+def test_notify_runs_once_after_the_order_is_committed(alice: User, market: Market) -> None:
+    seen: list[tuple[OrderPlaced, int]] = []
+    placed = services.place_order(
+        alice,
+        market,
+        D("30.00"),
+        side="yes",
+        notify=lambda p: seen.append((p, committed_positions())),
+    )
+    assert seen == [(placed, 1)], (
+        f"notify saw {seen}; expected one call with the order, made after commit, when "
+        "another connection already sees its position (1) — schedule it with "
+        "transaction.on_commit, do not call it inside the transaction (task 4)"
+    )
+
+
+@pytest.mark.task(4)
+def test_notify_never_runs_when_the_callers_transaction_rolls_back(
+    alice: User, market: Market
+) -> None:
+    calls: list[OrderPlaced] = []
+    with pytest.raises(CallerError), transaction.atomic():
+        services.place_order(alice, market, D("30.00"), side="yes", notify=calls.append)
+        raise CallerError("the caller's next step fails")
+    assert calls == [] and balance(alice) == D("100.00"), (
+        f"the caller's transaction rolled back the order, yet notify ran {len(calls)} time(s); "
+        "an e-mail about an order that does not exist — run it only after the outermost "
+        "commit (task 4)"
+    )
+
+
+@pytest.mark.task(4)
+def test_notify_is_dropped_with_a_rolled_back_savepoint(alice: User, market: Market) -> None:
+    calls: list[OrderPlaced] = []
+    with transaction.atomic():
+        kept = services.place_order(alice, market, D("10.00"), side="yes", notify=calls.append)
+        with pytest.raises(CallerError), transaction.atomic():
+            services.place_order(alice, market, D("20.00"), side="no", notify=calls.append)
+            raise CallerError("this savepoint rolls back")
+    assert calls == [kept], (
+        f"notify ran for {calls}; expected only the order that committed ({kept}) — the one "
+        "rolled back with its savepoint must not notify (after commit (task 4))"
+    )
+
+
+# ------------------------------------------------------------------------------ task 5
+
+
+def order(user: User, market: Market, key: str = "k-1", amount: str = "30.00", **kw) -> OrderPlaced:
+    return services.place_order_once(
+        key=key, user=user, market=market, amount=D(amount), side="yes", **kw
+    )
+
+
+@pytest.mark.task(5)
+def test_retry_with_the_same_key_returns_the_first_order_and_debits_once(
+    alice: User, market: Market
+) -> None:
+    calls: list[OrderPlaced] = []
+    first = order(alice, market, notify=calls.append)
+    retry = order(User.objects.get(pk=alice.pk), market, notify=calls.append)
+    assert retry == first, f"the retry returned {retry}; expected the first result {first} (task 5)"
+    assert state(alice, market) == (D("70.00"), D("30.00"), 1) and calls == [first], (
+        f"two requests with key 'k-1' left (balance, volume, positions) at "
+        f"{state(alice, market)} and notified {len(calls)} time(s); expected (70.00, 30.00, 1) "
+        "and one notification: a retry is answered from the stored key (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_same_key_with_another_order_is_refused(alice: User, market: Market) -> None:
+    order(alice, market, amount="30.00")
+    with pytest.raises(IdempotencyKeyReused):
+        order(alice, market, amount="40.00")
+    assert state(alice, market) == (D("70.00"), D("30.00"), 1), (
+        f"key 'k-1' reused for another amount left {state(alice, market)}; expected the "
+        "first order only, and IdempotencyKeyReused (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_keys_belong_to_one_user(alice: User, market: Market) -> None:
+    carol = User.objects.create(username="carol", balance=D("50.00"))
+    order(alice, market)
+    theirs = order(carol, market)
+    assert theirs.user_id == carol.pk and balance(carol) == D("20.00"), (
+        f"carol's first order with key 'k-1' returned {theirs}; keys are scoped per user — "
+        "alice's key must not answer carol's request (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_order_and_idempotency_record_commit_together(
+    alice: User, market: Market, refuse_idempotency_records: None
+) -> None:
+    with pytest.raises(IntegrityError):
+        order(alice, market)
+    assert state(alice, market) == (D("100.00"), D("0.00"), 0), (
+        f"storing the idempotency key failed, yet the order was committed: (balance, volume, "
+        f"positions) = {state(alice, market)}. A retry would debit again. Store the key in the "
+        "same transaction as the order (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_concurrent_retries_with_one_key_debit_once(
+    alice: User, market: Market, run_together
+) -> None:
+    def one_request(i: int, ready) -> object:
+        user, mkt = User.objects.get(pk=alice.pk), Market.objects.get(pk=market.pk)
+        ready()
+        return order(user, mkt)
+
+    results = run_together(5, one_request, cleanup=connections.close_all)
+    assert len(set(results)) == 1 and isinstance(results[0], OrderPlaced), (
+        f"5 concurrent requests with one key returned {set(results)}; expected one result, "
+        "the same for all (task 5)"
+    )
+    assert state(alice, market) == (D("70.00"), D("30.00"), 1), (
+        f"5 concurrent requests with one key left {state(alice, market)}; expected one debit "
+        "(task 5)"
+    )

@@ -1,0 +1,37 @@
+"""`GET /markets` in FastAPI (task 4): one session per request, summaries out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from markets_listing.listing import list_markets
+from markets_listing.schemas import MarketPage
+
+router = APIRouter()
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, closed when the response has been sent."""
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@router.get("/markets", response_model=MarketPage)
+def list_markets_route(session: SessionDep) -> MarketPage:
+    """The listing as `{"markets": [...]}`, built by `list_markets` (task 3)."""
+    # Summaries, not ORM objects: serializing plain data can't trigger a lazy load.
+    return MarketPage(markets=list_markets(session))
+
+
+def create_app(session_factory: sessionmaker[Session]) -> FastAPI:
+    app = FastAPI(title="Markets listing")
+    app.state.session_factory = session_factory
+    app.include_router(router)
+    return app

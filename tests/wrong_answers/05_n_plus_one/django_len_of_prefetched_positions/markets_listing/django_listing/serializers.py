@@ -1,0 +1,23 @@
+"""The listing's DRF serializer (task 2): reads only what the selector already loaded."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from markets_listing.django_listing.models import Market
+
+
+class MarketListSerializer(serializers.ModelSerializer):
+    """One market of the listing, as JSON."""
+
+    creator = serializers.CharField(source="creator.username", read_only=True)
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    position_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Market
+        fields = ("id", "name", "slug", "status", "creator", "tags", "position_count")
+        read_only_fields = fields
+
+    def get_position_count(self, market: Market) -> int:
+        return len(market.positions.all())
