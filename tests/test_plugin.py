@@ -92,8 +92,14 @@ def test_http_adapter_sends_json_params_and_headers(make_app) -> None:
 
 
 @pytest.mark.parametrize("make_app", [_fastapi_app, _flask_app], ids=["fastapi", "flask"])
-def test_http_adapter_turns_server_errors_into_500_replies(make_app) -> None:
-    assert as_client(make_app()).get("/boom").status == 500
+def test_http_adapter_turns_server_errors_into_logged_500_replies(
+    make_app, caplog: pytest.LogCaptureFixture
+) -> None:
+    with as_client(make_app()) as client:
+        reply = client.get("/boom")
+    assert reply.status == 500
+    assert "internal detail" not in reply.text, "a 500 must not leak the exception's text"
+    assert "RuntimeError: internal detail" in caplog.text, "the traceback must be logged"
 
 
 def test_as_client_rejects_unknown_apps() -> None:

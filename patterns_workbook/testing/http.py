@@ -11,9 +11,12 @@ A behavioural suite parametrized over the three frameworks talks to `HttpClient`
 from __future__ import annotations
 
 import json as jsonlib
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -36,10 +39,19 @@ class Reply:
 class HttpClient:
     """`request()` plus one method per HTTP verb; `raw` sends a body as-is (for bad JSON).
 
-    Every adapter turns an unhandled server exception into a 500 `Reply`, never a raise.
+    Every adapter turns an unhandled server exception into a 500 `Reply`, never a raise,
+    and logs its traceback (pytest shows it under "Captured log" when a test fails).
+    `with as_client(app) as client:` keeps a FastAPI client's event-loop thread for the
+    whole block instead of starting one per request.
     """
 
     framework: str
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
 
     def request(
         self,
@@ -103,11 +115,35 @@ class FastAPIHttpClient(HttpClient):
     def __init__(self, app: Any) -> None:
         from fastapi.testclient import TestClient
 
-        self._client = TestClient(app, raise_server_exceptions=False)
+        self._client = TestClient(_logging_exceptions(app), raise_server_exceptions=False)
+
+    def __enter__(self) -> FastAPIHttpClient:
+        self._client.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._client.__exit__(*exc_info)
 
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
         response = self._client.request(method, path, content=body, headers=headers)
         return Reply(response.status_code, response.content, _lower(response.headers.items()))
+
+
+def _logging_exceptions(app: Any) -> Any:
+    """Wrap an ASGI app so an unhandled exception is logged before the 500 goes out.
+
+    The app's own exception handlers still answer; TestClient then swallows the re-raised
+    exception (`raise_server_exceptions=False`) — after this has logged it, as a server would.
+    """
+
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await app(scope, receive, send)
+        except Exception:
+            log.exception("%s %s raised inside the app", scope.get("method"), scope.get("path"))
+            raise
+
+    return asgi
 
 
 class FlaskHttpClient(HttpClient):

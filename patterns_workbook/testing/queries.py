@@ -6,6 +6,7 @@ statements and `queries.report()` lists them, for a failure message a learner ca
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,9 +15,16 @@ from typing import Any
 class Queries(list[str]):
     """The SQL statements run inside the block, in order."""
 
-    def report(self) -> str:
+    def report(self, limit: int = 20) -> str:
+        """The statements, numbered, at most `limit` of them, and the most repeated one."""
         lines = [f"{len(self)} queries ran:"]
-        lines += [f"  {n}. {sql[:200]}" for n, sql in enumerate(self, 1)]
+        lines += [f"  {n}. {sql[:200]}" for n, sql in enumerate(self[:limit], 1)]
+        if len(self) > limit:
+            lines.append(f"  … and {len(self) - limit} more")
+        if self:
+            sql, times = Counter(self).most_common(1)[0]
+            if times > 1:
+                lines.append(f"most repeated (×{times}): {sql[:200]}")
         return "\n".join(lines)
 
 

@@ -1,0 +1,102 @@
+"""Fixtures for the Markets API lab: a fresh store per test and one `client` per framework.
+
+Every API test runs three times, once per framework (`-m django`, `-m fastapi`, `-m flask`
+pick one), against the same contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from markets_rest.store import MarketStore
+
+FRAMEWORKS = [
+    pytest.param("django", marks=pytest.mark.django),
+    pytest.param("fastapi", marks=pytest.mark.fastapi),
+    pytest.param("flask", marks=pytest.mark.flask),
+]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Django without a database: the store is in memory, so no test needs one.
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="lab-01-not-a-secret-" + "x" * 32,
+        ALLOWED_HOSTS=["testserver"],
+        USE_TZ=True,
+        TIME_ZONE="UTC",
+        ROOT_URLCONF="markets_rest.django_api.urls",
+        # No auth in this lab: with UNAUTHENTICATED_USER None, DRF needs neither
+        # django.contrib.auth nor contenttypes (and start-up is quicker without them).
+        INSTALLED_APPS=["rest_framework"],
+        DATABASES={},
+        MIDDLEWARE=[],
+        REST_FRAMEWORK={
+            "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+            "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+            "DEFAULT_AUTHENTICATION_CLASSES": [],
+            "DEFAULT_PERMISSION_CLASSES": [],
+            "UNAUTHENTICATED_USER": None,
+            "EXCEPTION_HANDLER": "markets_rest.django_api.views.exception_handler",
+        },
+        MARKETS_STORE=None,  # each test's `client` fixture sets its own store
+    )
+
+
+def ticking_clock(start: datetime, step: timedelta) -> Callable[[], datetime]:
+    """A clock that moves `step` forward on every reading: timestamps differ, tests stay exact."""
+    ticks = count()
+    return lambda: start + step * next(ticks)
+
+
+@pytest.fixture
+def store() -> MarketStore:
+    return MarketStore(clock=ticking_clock(datetime(2026, 1, 1, tzinfo=UTC), timedelta(seconds=1)))
+
+
+@pytest.fixture(params=FRAMEWORKS)
+def client(request: pytest.FixtureRequest, store: MarketStore, as_client: Any) -> Iterator[Any]:
+    """An HttpClient (get/post/put/patch/delete → Reply) over one framework's Markets API.
+
+    The FastAPI and Flask apps are built once per run and handed each test's fresh store
+    where their views read it (`app.state.store`, `app.extensions[STORE_KEY]`).
+    """
+    if request.param == "django":
+        settings.MARKETS_STORE = store
+        yield as_client("django")
+        settings.MARKETS_STORE = None
+    elif request.param == "fastapi":
+        app, client = request.getfixturevalue("fastapi_app_and_client")
+        app.state.store = store
+        yield client
+    else:
+        from markets_rest.flask_app import STORE_KEY
+
+        app = request.getfixturevalue("flask_app")
+        app.extensions[STORE_KEY] = store
+        yield as_client(app)
+
+
+@pytest.fixture(scope="session")
+def fastapi_app_and_client() -> Iterator[tuple[Any, Any]]:
+    from markets_rest.fastapi_app import create_app
+    from patterns_workbook.testing.http import as_client
+
+    app = create_app(MarketStore())
+    # Entering the client keeps its event-loop thread for the whole run; otherwise every
+    # request starts and stops one, which doubles the time of this suite.
+    with as_client(app) as client:
+        yield app, client
+
+
+@pytest.fixture(scope="session")
+def flask_app() -> Any:
+    from markets_rest.flask_app import create_app
+
+    return create_app(MarketStore())

@@ -1,0 +1,114 @@
+"""Assertions the API tests share: the error envelope, the market representation, links."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from patterns_workbook.testing.http import Reply
+
+MARKET_FIELDS = {"id", "name", "slug", "status", "volume", "created_at", "updated_at"}
+
+
+def body_of(reply: Reply) -> Any:
+    """The reply's JSON, or None when the body is not JSON (an HTML error page, say)."""
+    try:
+        return reply.json()
+    except ValueError:
+        return None
+
+
+def shown(reply: Reply) -> str:
+    """The reply as a failure message shows it: status and body, on one line."""
+    text = " ".join(reply.text.split())
+    limit = 300 if body_of(reply) is not None else 100  # an HTML error page: its start will do
+    text = text if len(text) <= limit else text[:limit] + "…"
+    if reply.status == 500:
+        text += (
+            " [500: the server raised. A stub raises NotImplementedError('TODO(task N)…'); "
+            "the traceback is in the captured log, or call the view's code directly]"
+        )
+    return f"{reply.status} {text or '(empty body)'}"
+
+
+def expect_status(reply: Reply, status: int, call: str, why: str) -> Any:
+    """Assert the status; return the JSON body."""
+    assert reply.status == status, f"{call} answered {shown(reply)}; expected {status}: {why}"
+    return body_of(reply)
+
+
+def expect_error(reply: Reply, status: int, code: str, call: str, why: str) -> dict[str, Any]:
+    """Assert an error reply in the envelope; return its `error` object.
+
+    {"error": {"code": "...", "message": "...", "details": {...}}} — the same in every
+    framework, so one client handles every error the same way.
+    """
+    assert reply.status == status, f"{call} answered {shown(reply)}; expected {status}: {why}"
+    body = body_of(reply)
+    shape = '{"error": {"code": ..., "message": ..., "details": {...}}}'
+    assert isinstance(body, dict) and set(body) == {"error"}, (
+        f"{call} answered {shown(reply)}; every error body is the envelope {shape} and nothing "
+        "else (task 2: one error handler renders ApiError; task 5: the framework's own errors)"
+    )
+    error = body["error"]
+    assert isinstance(error, dict) and set(error) == {"code", "message", "details"}, (
+        f"{call} answered {shown(reply)}; the envelope's error object has exactly the keys "
+        f"code, message and details (contract.error_body builds it)"
+    )
+    assert error["code"] == code, (
+        f"{call} answered error code {error['code']!r}; expected {code!r}: {why}"
+    )
+    assert isinstance(error["message"], str) and error["message"], (
+        f"{call} answered {shown(reply)}; the error message is a non-empty sentence for humans"
+    )
+    details = error["details"]
+    assert isinstance(details, dict) and all(
+        isinstance(k, str) and isinstance(v, list) and v and all(isinstance(m, str) for m in v)
+        for k, v in details.items()
+    ), (
+        f"{call} answered details {json.dumps(details)}; details is an object mapping each bad "
+        'field to a list of messages, e.g. {"name": ["This field is required."]}, or {}'
+    )
+    return error
+
+
+def expect_market(data: Any, call: str, task: int) -> dict[str, Any]:
+    """Assert the public representation of a market: exactly its seven fields, well typed."""
+    assert isinstance(data, dict) and set(data) == MARKET_FIELDS, (
+        f"{call} answered {json.dumps(data)[:300]}; a market is shown with exactly the fields "
+        f"{sorted(MARKET_FIELDS)} (task {task})"
+    )
+    assert isinstance(data["volume"], str), (
+        f"{call} answered volume {data['volume']!r} ({type(data['volume']).__name__}); volume "
+        f'is money, a Decimal sent as a string like "1234.50", never a JSON number: a float '
+        f"cannot hold 0.10 exactly (task {task})"
+    )
+    for stamp in ("created_at", "updated_at"):
+        parsed = _iso_datetime(data[stamp])
+        assert parsed is not None and parsed.utcoffset() == timedelta(0), (
+            f"{call} answered {stamp}={data[stamp]!r}; timestamps are ISO 8601 in UTC, like "
+            f'"2026-01-01T00:00:00Z" — not an HTTP date, not naive (task {task})'
+        )
+    return data
+
+
+def path_of(url: str | None) -> str:
+    """'/markets?limit=2&offset=2' from an absolute or relative link (a client can follow it)."""
+    assert url is not None, "a link to follow was null (task 1)"
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def params_of(url: str) -> dict[str, str]:
+    return {key: values[-1] for key, values in parse_qs(urlsplit(url).query).items()}
+
+
+def _iso_datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

@@ -1,0 +1,144 @@
+"""Task 3: POST /markets — 201 with Location, per-field validation, never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from api_checks import expect_error, expect_market, expect_status, path_of
+
+from markets_rest.domain import MarketData
+from markets_rest.store import MarketStore
+from patterns_workbook.testing.http import HttpClient
+
+pytestmark = pytest.mark.task(3)
+
+VALID = {"name": "Rain in Lisbon", "slug": "rain-lisbon", "status": "active", "volume": "1234.50"}
+
+
+def test_create_answers_201_with_location(client: HttpClient, store: MarketStore) -> None:
+    reply = client.post("/markets", json=VALID)
+    data = expect_status(reply, 201, "POST /markets", "a create answers 201 Created (task 3)")
+    expect_market(data, "POST /markets", task=3)
+    location = reply.header("Location")
+    assert location is not None and path_of(location) == f"/markets/{data['id']}", (
+        f"POST /markets answered Location: {location!r} for market id {data.get('id')}; a 201 "
+        f"carries a Location header pointing at the new market, /markets/{data.get('id')} (task 3)"
+    )
+    follow = client.get(path_of(location))
+    assert follow.status == 200 and follow.json()["slug"] == "rain-lisbon", (
+        f"GET {location} (the Location of the new market) answered {follow.status}; the header "
+        "must lead to the market just created (task 3)"
+    )
+    assert store.get(data["id"]).name == "Rain in Lisbon", (
+        "POST /markets answered 201 but the store does not hold the market (task 3)"
+    )
+
+
+def test_create_keeps_volume_exact_and_fills_defaults(
+    client: HttpClient, store: MarketStore
+) -> None:
+    body = {"name": "Quiet", "slug": "quiet"}
+    data = expect_status(
+        client.post("/markets", json=body),
+        201,
+        f"POST /markets {body}",
+        "name and slug are enough (task 3)",
+    )
+    assert (data["status"], data["volume"]) == ("draft", "0.00"), (
+        f"POST /markets {body} answered status={data['status']!r}, volume={data['volume']!r}; "
+        "omitted fields take their defaults: 'draft' and '0.00' (task 3)"
+    )
+    body = {"name": "Exact", "slug": "exact", "volume": "1234.5"}
+    data = expect_status(
+        client.post("/markets", json=body), 201, f"POST /markets {body}", "a valid market (task 3)"
+    )
+    assert data["volume"] == "1234.50", (
+        f"POST /markets {body} answered volume {data['volume']!r}; expected the string "
+        "'1234.50': a Decimal to the cent, never a float (task 3)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({}, {"name", "slug"}),
+        ({"slug": "no-name"}, {"name"}),
+        ({"name": "  ", "slug": "blank"}, {"name"}),
+        ({"name": "Bad slug", "slug": "Not A Slug!"}, {"slug"}),
+        ({"name": "Bad status", "slug": "bad-status", "status": "open"}, {"status"}),
+        ({"name": "Bad volume", "slug": "bad-volume", "volume": "lots"}, {"volume"}),
+        ({"name": "Negative", "slug": "negative", "volume": "-1.00"}, {"volume"}),
+        ({"name": "Sub-cent", "slug": "sub-cent", "volume": "0.001"}, {"volume"}),
+        ({"name": ["a", "list"], "slug": True}, {"name", "slug"}),
+    ],
+    ids=[
+        "empty",
+        "no-name",
+        "blank-name",
+        "bad-slug",
+        "bad-status",
+        "bad-volume",
+        "negative-volume",
+        "sub-cent-volume",
+        "wrong-types",
+    ],
+)
+def test_invalid_market_is_400_with_per_field_messages(
+    client: HttpClient, store: MarketStore, body: dict[str, Any], fields: set[str]
+) -> None:
+    call = f"POST /markets {body}"
+    error = expect_error(
+        client.post("/markets", json=body),
+        400,
+        "validation_failed",
+        call,
+        "an invalid body is the client's mistake: 400 with a message per field (never a 500, "
+        "and 400 rather than FastAPI's default 422: one status across frameworks) (task 3)",
+    )
+    assert fields <= set(error["details"]), (
+        f"{call} answered details {error['details']}; expected a message for each of "
+        f"{sorted(fields)} (task 3)"
+    )
+    assert store.list(limit=10).count == 0, f"{call} was refused but stored a market (task 3)"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ['{"name": "Rain", ', "name=Rain&slug=rain"],
+    ids=["truncated", "form-encoded"],
+)
+def test_malformed_json_is_400_not_500(client: HttpClient, raw: str) -> None:
+    expect_error(
+        client.post("/markets", raw=raw),
+        400,
+        "invalid_json",
+        f"POST /markets with body {raw!r}",
+        "a body that is not JSON is answered 400 'invalid_json' in the envelope; a 500 would "
+        "blame the server for the client's mistake (task 3)",
+    )
+
+
+def test_json_that_is_not_an_object_is_a_validation_error(client: HttpClient) -> None:
+    expect_error(
+        client.post("/markets", json=["Rain", "rain"]),
+        400,
+        "validation_failed",
+        'POST /markets with body ["Rain", "rain"]',
+        "valid JSON but not an object: 400 'validation_failed', never a 500 (task 3)",
+    )
+
+
+def test_create_with_a_taken_slug_is_409(client: HttpClient, store: MarketStore) -> None:
+    store.create(MarketData(name="First", slug="rain-lisbon"))
+    error = expect_error(
+        client.post("/markets", json=VALID),
+        409,
+        "conflict",
+        "POST /markets (slug taken)",
+        "slugs are unique: the store's SlugTaken becomes 409 Conflict (task 3)",
+    )
+    assert "slug" in error["details"], (
+        f"POST /markets with a taken slug answered details {error['details']}; name the "
+        "conflicting field, 'slug' (task 3)"
+    )

@@ -1,0 +1,69 @@
+"""Task 5: DELETE answers 204 then 404; an unsupported method is a 405 in the envelope."""
+
+from __future__ import annotations
+
+import pytest
+from api_checks import expect_error
+
+from markets_rest.domain import MarketData
+from markets_rest.store import MarketStore
+from patterns_workbook.testing.http import HttpClient
+
+pytestmark = pytest.mark.task(5)
+
+
+def test_delete_answers_204_then_404(client: HttpClient, store: MarketStore) -> None:
+    market = store.create(MarketData(name="Short-lived", slug="short-lived"))
+    call = f"DELETE /markets/{market.id}"
+    first = client.delete(f"/markets/{market.id}")
+    assert (first.status, first.body) == (204, b""), (
+        f"{call} answered {first.status} {first.text!r}; a delete answers 204 No Content, with "
+        "an empty body (task 5)"
+    )
+    assert store.list(limit=10).count == 0, (
+        f"{call} answered 204 but the market is still stored (task 5)"
+    )
+    expect_error(
+        client.delete(f"/markets/{market.id}"),
+        404,
+        "not_found",
+        f"{call} a second time",
+        "the market is gone, so a second delete finds nothing: 404 in the envelope (task 5)",
+    )
+    expect_error(
+        client.get(f"/markets/{market.id}"),
+        404,
+        "not_found",
+        f"GET /markets/{market.id} after the delete",
+        "a deleted market is gone (task 5)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("delete", "/markets", {"GET", "POST"}),
+        ("put", "/markets", {"GET", "POST"}),
+        ("post", "/markets/1", {"GET", "PUT", "PATCH", "DELETE"}),
+    ],
+)
+def test_unsupported_method_is_405_in_the_envelope_with_allow(
+    client: HttpClient, store: MarketStore, method: str, path: str, allowed: set[str]
+) -> None:
+    store.create(MarketData(name="Here", slug="here"))
+    call = f"{method.upper()} {path}"
+    reply = getattr(client, method)(path, json={"name": "X", "slug": "x"})
+    expect_error(
+        reply,
+        405,
+        "method_not_allowed",
+        call,
+        "the URL exists but not with this method: 405 Method Not Allowed, in the same envelope "
+        "as every other error (task 5)",
+    )
+    header = reply.header("Allow") or ""
+    methods = {m.strip().upper() for m in header.split(",") if m.strip()}
+    assert allowed <= methods and method.upper() not in methods, (
+        f"{call} answered Allow: {header!r}; a 405 lists the methods the URL does accept, "
+        f"here {sorted(allowed)} (RFC 9110 §15.5.6) (task 5)"
+    )

@@ -1,0 +1,186 @@
+"""Task 1: GET /markets — filter, order by an allow-listed field, paginate."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from api_checks import expect_error, expect_market, expect_status, params_of, path_of
+
+from markets_rest.contract import DEFAULT_LIMIT, MAX_LIMIT
+from markets_rest.domain import MarketData, Status
+from markets_rest.store import MarketStore
+from patterns_workbook.testing.http import HttpClient
+
+pytestmark = pytest.mark.task(1)
+
+
+def add_markets(store: MarketStore, n: int, **fields: object) -> None:
+    store.add_many(MarketData(name=f"Market {i}", slug=f"market-{i}", **fields) for i in range(n))
+
+
+def test_list_answers_a_page_with_count_and_links(client: HttpClient, store: MarketStore) -> None:
+    add_markets(store, 3)
+    body = expect_status(client.get("/markets"), 200, "GET /markets", "the list (task 1)")
+    assert isinstance(body, dict) and set(body) == {"count", "next", "previous", "results"}, (
+        f"GET /markets answered {str(body)[:300]}; a page is an object with exactly count, "
+        "next, previous and results (task 1)"
+    )
+    assert body["count"] == 3 and len(body["results"]) == 3, (
+        f"GET /markets with 3 markets answered count={body['count']} and "
+        f"{len(body['results'])} results; expected 3 and 3 (task 1)"
+    )
+    assert body["next"] is None and body["previous"] is None, (
+        f"GET /markets with 3 markets answered next={body['next']!r}, "
+        f"previous={body['previous']!r}; one page holds them all, so both are null (task 1)"
+    )
+    expect_market(body["results"][0], "GET /markets", task=1)
+
+
+def test_list_filters_by_status(client: HttpClient, store: MarketStore) -> None:
+    add_markets(store, 2)
+    store.add_many([MarketData(name="Open one", slug="open-one", status=Status.ACTIVE)])
+    reply = client.get("/markets", params={"status": "active"})
+    body = expect_status(reply, 200, "GET /markets?status=active", "a filtered list (task 1)")
+    statuses = [m["status"] for m in body["results"]]
+    assert statuses == ["active"] and body["count"] == 1, (
+        f"GET /markets?status=active with 1 active and 2 draft markets answered count="
+        f"{body['count']}, statuses {statuses}; expected only the active one, and count "
+        "counting the filtered markets (task 1)"
+    )
+
+
+def test_list_orders_by_an_allow_listed_field(client: HttpClient, store: MarketStore) -> None:
+    for i, volume in enumerate(["5.00", "1200.50", "30.25"]):
+        store.create(MarketData(name=f"M{i}", slug=f"m-{i}", volume=Decimal(volume)))
+    reply = client.get("/markets", params={"ordering": "-volume"})
+    body = expect_status(reply, 200, "GET /markets?ordering=-volume", "an ordered list (task 1)")
+    volumes = [m["volume"] for m in body["results"]]
+    assert volumes == ["1200.50", "30.25", "5.00"], (
+        f"GET /markets?ordering=-volume answered volumes {volumes}; expected the largest "
+        "first: ['1200.50', '30.25', '5.00'] (task 1)"
+    )
+
+
+@pytest.mark.parametrize("ordering", ["slug", "no_such_field"])
+def test_list_rejects_ordering_outside_the_allow_list(
+    client: HttpClient, store: MarketStore, ordering: str
+) -> None:
+    add_markets(store, 2)
+    call = f"GET /markets?ordering={ordering}"
+    error = expect_error(
+        client.get("/markets", params={"ordering": ordering}),
+        400,
+        "invalid_query",
+        call,
+        "only allow-listed fields may order the list; never hand the raw value to the store or "
+        "the ORM (task 1)",
+    )
+    assert "ordering" in error["details"], (
+        f"{call} answered details {error['details']}; details['ordering'] should say which "
+        "fields are allowed (task 1)"
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "open"},
+        {"limit": "-1"},
+        {"limit": "lots"},
+        {"offset": "-5"},
+    ],
+    ids=["status=open", "limit=-1", "limit=lots", "offset=-5"],
+)
+def test_list_rejects_malformed_parameters_with_400(
+    client: HttpClient, store: MarketStore, params: dict
+) -> None:
+    add_markets(store, 2)
+    ((name, value),) = params.items()
+    call = f"GET /markets?{name}={value}"
+    error = expect_error(
+        client.get("/markets", params=params),
+        400,
+        "invalid_query",
+        call,
+        "a malformed query parameter is the client's mistake — 400 naming it, not a 500 and "
+        "not silently ignored (task 1)",
+    )
+    assert name in error["details"], (
+        f"{call} answered details {error['details']}; details should name {name!r} (task 1)"
+    )
+
+
+def test_list_caps_limit_at_the_maximum(client: HttpClient, store: MarketStore) -> None:
+    add_markets(store, MAX_LIMIT + 5)
+    call = f"GET /markets?limit={MAX_LIMIT * 10}"
+    body = expect_status(
+        client.get("/markets", params={"limit": MAX_LIMIT * 10}),
+        200,
+        call,
+        "a too-large limit is capped, not refused (task 1)",
+    )
+    assert len(body["results"]) == MAX_LIMIT and body["count"] == MAX_LIMIT + 5, (
+        f"{call} with {MAX_LIMIT + 5} markets answered {len(body['results'])} results, "
+        f"count={body['count']}; the page is capped at MAX_LIMIT={MAX_LIMIT} — unbounded, one "
+        f"request could pull the whole table — and count is still {MAX_LIMIT + 5} (task 1)"
+    )
+    next_params = params_of(body["next"] or "")
+    assert next_params.get("limit") == str(MAX_LIMIT) and next_params.get("offset") == str(
+        MAX_LIMIT
+    ), (
+        f"{call} answered next={body['next']!r}; the next link carries the capped limit="
+        f"{MAX_LIMIT} and offset={MAX_LIMIT} (task 1)"
+    )
+
+
+def test_list_default_page_size(client: HttpClient, store: MarketStore) -> None:
+    add_markets(store, DEFAULT_LIMIT + 1)
+    body = expect_status(client.get("/markets"), 200, "GET /markets", "the list (task 1)")
+    assert len(body["results"]) == DEFAULT_LIMIT and body["next"] is not None, (
+        f"GET /markets with {DEFAULT_LIMIT + 1} markets answered {len(body['results'])} "
+        f"results and next={body['next']!r}; without limit a page holds DEFAULT_LIMIT="
+        f"{DEFAULT_LIMIT} markets and links to the rest (task 1)"
+    )
+
+
+def test_following_next_visits_every_market_once(client: HttpClient, store: MarketStore) -> None:
+    add_markets(store, 7, status=Status.ACTIVE)
+    store.create(MarketData(name="Draft", slug="draft-one"))
+    url, seen, pages = "/markets?status=active&ordering=-id&limit=3", [], 0
+    while url is not None and pages < 10:
+        body = expect_status(client.get(url), 200, f"GET {url}", "following next (task 1)")
+        assert body["count"] == 7, (
+            f"GET {url} answered count={body['count']}; next links keep status=active, so "
+            "every page counts the same 7 markets (task 1)"
+        )
+        seen += [m["id"] for m in body["results"]]
+        url, pages = (path_of(body["next"]) if body["next"] else None), pages + 1
+    assert seen == sorted(seen, reverse=True) and len(seen) == len(set(seen)) == 7, (
+        f"following next from /markets?status=active&ordering=-id&limit=3 visited ids {seen} "
+        f"in {pages} pages; expected the 7 active markets, newest first, each once, and next "
+        "null on the last page (task 1)"
+    )
+    assert pages == 3, (
+        f"following next from ?limit=3 over 7 markets took {pages} pages; expected 3, the "
+        "last one with next=null (task 1)"
+    )
+
+
+def test_previous_links_back_to_the_page_before(client: HttpClient, store: MarketStore) -> None:
+    add_markets(store, 5)
+    call = "GET /markets?limit=2&offset=2"
+    body = expect_status(
+        client.get("/markets", params={"limit": 2, "offset": 2}),
+        200,
+        call,
+        "the second page (task 1)",
+    )
+    previous = params_of(body["previous"] or "")
+    assert body["previous"] is not None and previous.get("offset", "0") == "0", (
+        f"{call} answered previous={body['previous']!r}; expected a link to offset 0 (task 1)"
+    )
+    assert [m["id"] for m in body["results"]] == [3, 4], (
+        f"{call} answered ids {[m['id'] for m in body['results']]}; expected [3, 4]: offset "
+        "skips 2 markets, limit takes 2 (task 1)"
+    )

@@ -1,0 +1,174 @@
+"""Task 1, framework-free: the list's query contract in `markets_rest.listing`."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from markets_rest.contract import MAX_LIMIT, ApiError, ErrorCode
+from markets_rest.domain import Status
+from markets_rest.listing import ListQuery, page_links, parse_list_query
+
+pytestmark = [pytest.mark.core, pytest.mark.task(1)]
+
+
+def rejected(params: dict[str, str]) -> ApiError:
+    """The ApiError parse_list_query raises for `params` (fails the test when none is raised)."""
+    with pytest.raises(ApiError) as caught:
+        parse_list_query(params)
+    return caught.value
+
+
+def test_no_parameters_means_the_defaults() -> None:
+    query = parse_list_query({})
+    assert query == ListQuery(), (
+        f"parse_list_query({{}}) returned {query}; with no parameters the defaults apply: "
+        f"{ListQuery()} (task 1)"
+    )
+
+
+def test_all_parameters_are_parsed() -> None:
+    params = {"status": "active", "ordering": "-volume", "limit": "5", "offset": "10"}
+    query = parse_list_query(params)
+    expected = ListQuery(status=Status.ACTIVE, ordering="-volume", limit=5, offset=10)
+    assert query == expected, (
+        f"parse_list_query({params}) returned {query}; expected {expected}: strings from the "
+        "URL become a Status and ints (task 1)"
+    )
+
+
+@pytest.mark.parametrize(
+    "ordering", ["id", "-id", "name", "-name", "volume", "-volume", "created_at", "-created_at"]
+)
+def test_each_allow_listed_ordering_is_accepted(ordering: str) -> None:
+    query = parse_list_query({"ordering": ordering})
+    assert query.ordering == ordering, (
+        f"parse_list_query({{'ordering': {ordering!r}}}) returned ordering {query.ordering!r}; "
+        "every field of contract.ORDERING_FIELDS is allowed, ascending or with '-' (task 1)"
+    )
+
+
+@pytest.mark.parametrize(
+    "ordering",
+    ["slug", "updated_at", "--volume", "volume,name", "__class__", "name; DROP TABLE markets", ""],
+)
+def test_ordering_outside_the_allow_list_is_rejected(ordering: str) -> None:
+    error = rejected({"ordering": ordering})
+    assert (error.status, error.code) == (400, ErrorCode.INVALID_QUERY), (
+        f"parse_list_query({{'ordering': {ordering!r}}}) raised {error.status} {error.code!r}; "
+        "expected 400 'invalid_query': a client may only sort by allow-listed fields (task 1)"
+    )
+    message = " ".join(error.details.get("ordering", []))
+    assert "name" in message and "volume" in message, (
+        f"parse_list_query({{'ordering': {ordering!r}}}) gave details {error.details}; "
+        "details['ordering'] should tell the client which fields it may use, e.g. 'name' and "
+        "'volume' (task 1)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("status", "open"),
+        ("status", "ACTIVE"),
+        ("limit", "0"),
+        ("limit", "-1"),
+        ("limit", "ten"),
+        ("limit", "2.5"),
+        ("limit", ""),
+        ("limit", " 5"),
+        ("offset", "-1"),
+        ("offset", "1e3"),
+        ("offset", ""),
+    ],
+)
+def test_malformed_parameter_is_rejected_by_name(name: str, value: str) -> None:
+    error = rejected({name: value})
+    assert (error.status, error.code) == (400, ErrorCode.INVALID_QUERY), (
+        f"parse_list_query({{{name!r}: {value!r}}}) raised {error.status} {error.code!r}; "
+        "expected 400 'invalid_query' (task 1)"
+    )
+    assert list(error.details) == [name], (
+        f"parse_list_query({{{name!r}: {value!r}}}) gave details {error.details}; details "
+        f"should name exactly the bad parameter {name!r}, so the client knows what to fix (task 1)"
+    )
+
+
+def test_every_bad_parameter_is_reported_at_once() -> None:
+    params = {"status": "open", "ordering": "slug", "limit": "-5", "offset": "x"}
+    error = rejected(params)
+    assert sorted(error.details) == sorted(params), (
+        f"parse_list_query({params}) gave details for {sorted(error.details)}; report every bad "
+        "parameter in one reply, not only the first (task 1)"
+    )
+
+
+def test_limit_above_the_maximum_is_capped() -> None:
+    query = parse_list_query({"limit": str(MAX_LIMIT * 100)})
+    assert query.limit == MAX_LIMIT, (
+        f"parse_list_query({{'limit': '{MAX_LIMIT * 100}'}}) returned limit {query.limit}; a "
+        f"limit above MAX_LIMIT={MAX_LIMIT} is capped to it, or one request could ask for every "
+        "row in the table (task 1)"
+    )
+
+
+def test_unknown_parameters_are_ignored() -> None:
+    query = parse_list_query({"page": "2", "format": "json"})
+    assert query == ListQuery(), (
+        f"parse_list_query({{'page': '2', 'format': 'json'}}) returned {query}; parameters the "
+        "list does not know are ignored (task 1)"
+    )
+
+
+URL = "http://testserver/markets?status=active&ordering=-volume&limit=10&offset=10"
+
+
+def link_params(url: str | None) -> dict[str, list[str]] | None:
+    return None if url is None else parse_qs(urlsplit(url).query)
+
+
+def test_links_move_the_offset_and_keep_the_other_parameters() -> None:
+    query = ListQuery(status=Status.ACTIVE, ordering="-volume", limit=10, offset=10)
+    next_url, previous_url = page_links(URL, query, count=35)
+    expected_next = {
+        "status": ["active"],
+        "ordering": ["-volume"],
+        "limit": ["10"],
+        "offset": ["20"],
+    }
+    assert link_params(next_url) == expected_next, (
+        f"page_links({URL!r}, limit=10, offset=10, count=35) gave next={next_url!r}; expected "
+        "the same URL with offset=20, keeping status and ordering (task 1)"
+    )
+    assert link_params(previous_url) == {**expected_next, "offset": ["0"]}, (
+        f"page_links({URL!r}, limit=10, offset=10, count=35) gave previous={previous_url!r}; "
+        "expected the same URL with offset=0 (task 1)"
+    )
+    assert next_url is not None and next_url.startswith("http://testserver/markets?"), (
+        f"page_links gave next={next_url!r}; links are absolute URLs on the request's own "
+        "scheme, host and path (task 1)"
+    )
+
+
+def test_next_is_null_on_the_last_page() -> None:
+    for count in (20, 15):
+        next_url, _ = page_links(URL, ListQuery(limit=10, offset=10), count=count)
+        assert next_url is None, (
+            f"page_links(limit=10, offset=10, count={count}) gave next={next_url!r}; the page "
+            f"holds markets 11–{count}, the last ones, so next is None (task 1)"
+        )
+
+
+def test_previous_is_null_on_the_first_page_and_never_negative() -> None:
+    _, previous_url = page_links(URL, ListQuery(limit=10, offset=0), count=35)
+    assert previous_url is None, (
+        f"page_links(limit=10, offset=0, count=35) gave previous={previous_url!r}; the first "
+        "page has no previous page (task 1)"
+    )
+    _, previous_url = page_links(URL, ListQuery(limit=10, offset=4), count=35)
+    offset = (link_params(previous_url) or {}).get("offset")
+    assert previous_url is not None and offset in (["0"], None), (
+        f"page_links(limit=10, offset=4, count=35) gave previous={previous_url!r}; the page "
+        "before offset 4 starts at offset 0, never at -6 (task 1)"
+    )

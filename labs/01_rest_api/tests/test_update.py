@@ -1,0 +1,172 @@
+"""Task 4: PUT replaces the market, PATCH changes only the fields sent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from api_checks import expect_error, expect_market, expect_status
+
+from markets_rest.domain import Market, MarketData, Status
+from markets_rest.store import MarketStore
+from patterns_workbook.testing.http import HttpClient
+
+pytestmark = pytest.mark.task(4)
+
+
+@pytest.fixture
+def market(store: MarketStore) -> Market:
+    return store.create(
+        MarketData(
+            name="Rain in Lisbon",
+            slug="rain-lisbon",
+            status=Status.ACTIVE,
+            volume=Decimal("1234.50"),
+        )
+    )
+
+
+def test_put_replaces_the_whole_market(
+    client: HttpClient, store: MarketStore, market: Market
+) -> None:
+    body = {"name": "Rain in Porto", "slug": "rain-porto"}
+    call = f"PUT /markets/{market.id} {body}"
+    data = expect_market(
+        expect_status(
+            client.put(f"/markets/{market.id}", json=body),
+            200,
+            call,
+            "a valid replacement (task 4)",
+        ),
+        call,
+        task=4,
+    )
+    got = {k: data[k] for k in ("id", "name", "slug", "status", "volume")}
+    expected = {"id": market.id, **body, "status": "draft", "volume": "0.00"}
+    assert got == expected, (
+        f"{call} answered {got}; expected {expected}: PUT sends the whole market, so status and "
+        "volume, left out, go back to their defaults — merging is PATCH's job (task 4)"
+    )
+    stored = store.get(market.id)
+    assert (stored.name, stored.volume) == ("Rain in Porto", Decimal("0.00")), (
+        f"{call} answered 200 but the store holds {stored}; the replacement must be saved (task 4)"
+    )
+    assert data["created_at"] != data["updated_at"], (
+        f"{call} answered created_at={data['created_at']} and updated_at={data['updated_at']}; "
+        "a replace keeps created_at and moves updated_at (the store does it) (task 4)"
+    )
+
+
+def test_put_without_a_required_field_is_400(
+    client: HttpClient, store: MarketStore, market: Market
+) -> None:
+    body = {"slug": "rain-porto", "status": "closed"}
+    call = f"PUT /markets/{market.id} {body}"
+    error = expect_error(
+        client.put(f"/markets/{market.id}", json=body),
+        400,
+        "validation_failed",
+        call,
+        "PUT replaces the whole market, so name is required as on create (task 4)",
+    )
+    assert "name" in error["details"], (
+        f"{call} answered details {error['details']}; expected 'name' (task 4)"
+    )
+    assert store.get(market.id) == market, f"{call} was refused but changed the market (task 4)"
+
+
+def test_patch_changes_only_the_fields_sent(
+    client: HttpClient, store: MarketStore, market: Market
+) -> None:
+    body = {"status": "closed"}
+    call = f"PATCH /markets/{market.id} {body}"
+    data = expect_market(
+        expect_status(
+            client.patch(f"/markets/{market.id}", json=body),
+            200,
+            call,
+            "a PATCH sending only status is valid: omitted fields are left alone, not nulled "
+            "and not required (task 4)",
+        ),
+        call,
+        task=4,
+    )
+    got = {k: data[k] for k in ("name", "slug", "status", "volume")}
+    expected = {
+        "name": "Rain in Lisbon",
+        "slug": "rain-lisbon",
+        "status": "closed",
+        "volume": "1234.50",
+    }
+    assert got == expected, (
+        f"{call} answered {got}; expected {expected}: PATCH changes the fields sent and keeps "
+        "every other field as it was — omitted is not null, and not the default (task 4)"
+    )
+    assert store.get(market.id).volume == Decimal("1234.50"), (
+        f"{call} reset the stored volume to {store.get(market.id).volume}; PATCH keeps the "
+        "fields it was not sent (task 4)"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"name": None}, {"volume": "lots"}, {"status": "open"}, {"slug": "Not A Slug"}],
+    ids=["null-name", "bad-volume", "bad-status", "bad-slug"],
+)
+def test_patch_with_an_invalid_field_is_400(
+    client: HttpClient, store: MarketStore, market: Market, body: dict
+) -> None:
+    call = f"PATCH /markets/{market.id} {body}"
+    (field,) = body
+    error = expect_error(
+        client.patch(f"/markets/{market.id}", json=body),
+        400,
+        "validation_failed",
+        call,
+        "a PATCH validates each field it sends, like a create (task 4)",
+    )
+    assert field in error["details"], (
+        f"{call} answered details {error['details']}; expected {field!r} (task 4)"
+    )
+    assert store.get(market.id) == market, f"{call} was refused but changed the market (task 4)"
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_update_of_a_missing_market_is_404(
+    client: HttpClient, store: MarketStore, method: str
+) -> None:
+    call = f"{method.upper()} /markets/999"
+    expect_error(
+        getattr(client, method)("/markets/999", json={"name": "Ghost", "slug": "ghost"}),
+        404,
+        "not_found",
+        call,
+        "no market has id 999 (task 4)",
+    )
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_update_to_a_taken_slug_is_409(
+    client: HttpClient, store: MarketStore, market: Market, method: str
+) -> None:
+    store.create(MarketData(name="Other", slug="other"))
+    call = f"{method.upper()} /markets/{market.id} with the slug of another market"
+    expect_error(
+        getattr(client, method)(f"/markets/{market.id}", json={"name": "Rain", "slug": "other"}),
+        409,
+        "conflict",
+        call,
+        "slugs are unique (task 4)",
+    )
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_update_with_malformed_json_is_400(client: HttpClient, market: Market, method: str) -> None:
+    call = f"{method.upper()} /markets/{market.id} with body '{{\"name\": '"
+    expect_error(
+        getattr(client, method)(f"/markets/{market.id}", raw='{"name": '),
+        400,
+        "invalid_json",
+        call,
+        "a body that is not JSON is a 400, never a 500 (task 4)",
+    )
