@@ -27,8 +27,8 @@ def shown(reply: Reply) -> str:
     text = text if len(text) <= limit else text[:limit] + "…"
     if reply.status == 500:
         text += (
-            " [500: the server raised. A stub raises NotImplementedError('TODO(task N)…'); "
-            "the traceback is in the captured log, or call the view's code directly]"
+            " [500: the server raised an exception; its traceback is under 'Captured log' below"
+            " — an unfinished stub's TODO(task N) shows there too]"
         )
     return f"{reply.status} {text or '(empty body)'}"
 

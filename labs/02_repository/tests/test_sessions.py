@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import SEED, seed_sqlalchemy
+from conftest import SEED, seed_django, seed_sqlalchemy
 
+from markets_repository.django_orm.repository import DjangoMarketRepository
 from markets_repository.domain import Market
 from markets_repository.sqlalchemy_orm.repository import SqlAlchemyMarketRepository
 
@@ -33,4 +34,26 @@ def test_sqlalchemy_results_are_readable_after_the_session_closes(
         )
     assert isinstance(one, Market) and len(read) == len(SEED) + 1, (
         f"repo.get returned {type(one).__name__}; expected a domain Market (task 1)"
+    )
+
+
+@pytest.mark.django
+@pytest.mark.django_db
+@pytest.mark.task(1)
+def test_django_results_run_no_query_once_returned(count_django_queries: Any) -> None:
+    ids = seed_django()
+    repo = DjangoMarketRepository()
+    one = repo.get(ids["snow-madrid"])
+    page = repo.list()
+    with count_django_queries() as queries:
+        read = [(m.creator, sorted(m.tags), m.volume) for m in [one, *page]]
+    assert isinstance(page, list) and isinstance(one, Market), (
+        f"repo.list() returned {type(page).__name__} and repo.get() {type(one).__name__}; "
+        "expected a list of domain Markets: a QuerySet is lazy, so the caller would run the "
+        "repository's SQL itself, wherever and however often it iterates (task 1)"
+    )
+    assert len(queries) == 0 and len(read) == len(SEED) + 1, (
+        f"reading creator, tags and volume of what the repository returned ran "
+        f"{len(queries)} queries; everything a caller reads must be loaded inside the "
+        f"repository (task 1)\n{queries.report()}"
     )
