@@ -77,7 +77,6 @@ def status_view(statuses: list[LabStatus], track: str | None) -> RenderableType:
     table = Table(title=title, title_justify="left", expand=False)
     table.add_column("#", justify="right", style="bold")
     table.add_column("Lab", min_width=20)
-    table.add_column("Frameworks", style="dim")
     for name in tracks:
         table.add_column(TRACK_LABELS[name], justify="right", no_wrap=True)
     table.add_column("State", no_wrap=True)
@@ -86,7 +85,6 @@ def status_view(statuses: list[LabStatus], track: str | None) -> RenderableType:
         table.add_row(
             lab.number,
             Text(lab.title),
-            Text(", ".join(lab.frameworks)),
             *(_tally_cell(status.track_tally(name)) for name in tracks),
             _state_cell(status),
         )
