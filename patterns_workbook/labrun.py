@@ -80,7 +80,7 @@ def run_lab(
     *,
     track: str | None = None,
     extra_args: tuple[str, ...] = (),
-    env: dict[str, str] | None = None,
+    env: dict[str, str | None] | None = None,
     timeout: float = 300,
 ) -> LabRun:
     """Run pytest on `lab_dir` with `project`'s configuration, in a subprocess."""
@@ -190,9 +190,13 @@ def build_tree(lab: Lab, dest: Path, overlays: tuple[Path, ...] = ()) -> Path:
 
 
 def run_variant(
-    lab: Lab, overlays: tuple[Path, ...] = (), *, env: dict[str, str] | None = None
+    lab: Lab,
+    overlays: tuple[Path, ...] = (),
+    *,
+    env: dict[str, str | None] | None = None,
+    extra_args: tuple[str, ...] = (),
 ) -> LabRun:
     """Build the starter (+ overlays) in a temporary folder and run its tests there."""
     with tempfile.TemporaryDirectory(prefix=f"workbook-{lab.number}-") as tmp:
         lab_copy = build_tree(lab, Path(tmp), overlays)
-        return run_lab(Path(tmp), lab_copy, env=env)
+        return run_lab(Path(tmp), lab_copy, env=env, extra_args=extra_args)
