@@ -4,12 +4,14 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Jupyter refuses to run as root unless told; root is common in containers and dev boxes.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 STAMP := $(VENV)/.installed
 
 .PHONY: lab test lint notebooks labs format clean
 
 lab: $(STAMP)  ## open the workbook in JupyterLab
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(LAB_FLAGS) $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 test: $(STAMP) lint  ## the whole validation: lint, maintainer suite, notebooks
 	$(BIN)/pytest -n 2 tests
