@@ -136,30 +136,41 @@ def run_lab(
 # ------------------------------------------------------------------ committed starter files
 
 
-def committed_file(project: Path, rel: str) -> bytes | None:
-    """The file as committed at HEAD, or None (not a git checkout, or never committed)."""
+def _git(project: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
     try:
-        proc = subprocess.run(
-            # `./` resolves `rel` from `project`, also when the git root is a folder above it
-            ["git", "show", f"HEAD:./{rel}"],
-            cwd=project,
-            capture_output=True,
-            check=False,
-        )
+        return subprocess.run(["git", *args], cwd=project, capture_output=True, check=False)
     except FileNotFoundError:  # git is not installed
         return None
-    return proc.stdout if proc.returncode == 0 else None
 
 
-def starter_files(lab: Lab) -> dict[str, bytes]:
+def shipped_ref(project: Path) -> str:
+    """The commit whose labs/ hold the starters as shipped to a learner.
+
+    The branch the learner cloned (`@{upstream}`, e.g. origin/main) when there is one: a
+    learner who commits their own work moves HEAD, not that branch, and `git pull` moves
+    both to a new release. Without an upstream (a maintainer's checkout, CI), HEAD.
+    """
+    proc = _git(project, "rev-parse", "--verify", "--quiet", "@{upstream}")
+    return "@{upstream}" if proc is not None and proc.returncode == 0 else "HEAD"
+
+
+def committed_file(project: Path, rel: str, ref: str = "HEAD") -> bytes | None:
+    """The file as committed at `ref`, or None (not a git checkout, or never committed)."""
+    # `./` resolves `rel` from `project`, also when the git root is a folder above it
+    proc = _git(project, "show", f"{ref}:./{rel}")
+    return proc.stdout if proc is not None and proc.returncode == 0 else None
+
+
+def starter_files(lab: Lab, ref: str = "HEAD") -> dict[str, bytes]:
     """Each learner-editable file of the lab as the workbook ships it.
 
-    The committed version when there is one, so a learner's own progress never changes what
-    the maintainer suite checks; the working-tree file for a lab not yet committed.
+    The version committed at `ref` when there is one, so a learner's own progress never
+    changes what the maintainer suite checks; the working-tree file for a lab not yet
+    committed. The CLI passes `shipped_ref(root)`.
     """
     files: dict[str, bytes] = {}
     for rel in lab.editable_files():
-        committed = committed_file(lab.root, f"labs/{lab.id}/{rel}")
+        committed = committed_file(lab.root, f"labs/{lab.id}/{rel}", ref)
         path = lab.path / rel
         if committed is not None:
             files[rel] = committed

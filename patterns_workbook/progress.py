@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from patterns_workbook.catalog import TRACKS, Catalog, Lab
-from patterns_workbook.labrun import LabRun, LabRunError, TestResult, run_lab, starter_files
+from patterns_workbook.labrun import (
+    LabRun,
+    LabRunError,
+    TestResult,
+    run_lab,
+    shipped_ref,
+    starter_files,
+)
 
 Runner = Callable[..., LabRun]  # run_lab's signature: (project, lab_dir, *, track=...)
 
@@ -140,7 +147,7 @@ def _complete(value: Tally | None) -> bool:
 
 def learner_started(lab: Lab) -> bool:
     """Whether any learner-editable file differs from the committed starter (or is gone)."""
-    for rel, content in starter_files(lab).items():
+    for rel, content in starter_files(lab, shipped_ref(lab.root)).items():
         path = lab.path / rel
         if not path.is_file() or path.read_bytes() != content:
             return True

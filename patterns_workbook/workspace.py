@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from patterns_workbook.catalog import Lab
-from patterns_workbook.labrun import committed_file
+from patterns_workbook.labrun import committed_file, shipped_ref
 
 WORKBOOK_DIR = ".workbook"
 BACKUPS = Path(WORKBOOK_DIR) / "backups"
@@ -62,8 +62,9 @@ def committed_starter(lab: Lab) -> dict[str, bytes]:
     if not lab.solution_path.is_dir():
         raise WorkspaceError(f"solutions/{lab.id} is missing, so the editable files are unknown")
     files: dict[str, bytes] = {}
+    ref = shipped_ref(lab.root)
     for rel in lab.editable_files():
-        content = committed_file(lab.root, f"labs/{lab.id}/{rel}")
+        content = committed_file(lab.root, f"labs/{lab.id}/{rel}", ref)
         if content is None:
             raise WorkspaceError(
                 f"labs/{lab.id}/{rel} is not committed in git: there is no starter to restore"

@@ -199,3 +199,23 @@ def test_open_launch_starts_jupyterlab_on_the_notebook(workbook, cli, monkeypatc
 
 def test_open_a_missing_notebook(workbook, cli, error_line):
     assert "notebooks/02_sum_words.ipynb is listed" in error_line(cli("open", "2"))
+
+
+def test_reset_restores_the_shipped_starter_after_the_learner_commits(
+    workbook, cli, tmp_path, monkeypatch
+):
+    # A learner clones the workbook, solves a task and commits it: HEAD now holds their
+    # version, but the branch they cloned still holds the starter, and reset restores that.
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(workbook), str(clone)], check=True)
+    (clone / NUMBERS).write_text(MINE)
+    who = ["-c", "user.name=l", "-c", "user.email=l@l", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", *who, "commit", "-qam", "my work"], cwd=clone, check=True)
+
+    monkeypatch.chdir(clone)
+    result = cli("reset", "1")
+
+    assert result.exit_code == 0, result.output
+    assert (clone / NUMBERS).read_text() == committed(workbook, NUMBERS), (
+        "reset restored the learner's own commit instead of the shipped starter"
+    )
