@@ -9,6 +9,7 @@ the `workbook` CLI and the maintainer suite read.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,10 @@ class ReportWriter:
                 and excinfo.errisinstance((AssertionError, pytest.fail.Exception))
             )
             entry["message"] = _message(excinfo) if excinfo else report.longreprtext[-2000:]
+            if logged := _last_logged_exception(report.caplog):
+                # An HTTP test only sees "500"; the server's own error names the real cause,
+                # e.g. the stub's TODO(task N). Shown by `workbook check`.
+                entry["message"] += f"\n\nThe server logged: {logged}"
         elif report.skipped and entry["outcome"] == "not run":
             entry["outcome"] = "skipped"
         elif report.when == "call" and report.passed and entry["outcome"] == "not run":
@@ -120,6 +125,15 @@ def _message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     """The exception's own text: the part of a failure a learner should read first."""
     text = str(excinfo.value).strip() or excinfo.exconly()
     return text[:2000]
+
+
+_EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?\w+(?:Error|Exception|Exit): .+")
+
+
+def _last_logged_exception(log: str) -> str | None:
+    """The last `SomeError: message` line of a captured log (a traceback's last line)."""
+    lines = [line for line in log.splitlines() if _EXCEPTION_LINE.match(line)]
+    return lines[-1][:500] if lines else None
 
 
 # ---------------------------------------------------------------------------------- fixtures

@@ -159,3 +159,19 @@ def test_django_adapter_and_query_counter() -> None:
         [sys.executable, "-c", DJANGO_SCRIPT], capture_output=True, text=True, timeout=60
     )
     assert proc.stdout.strip() == "ok", proc.stdout + proc.stderr
+
+
+def test_report_names_the_exception_the_server_logged() -> None:
+    from patterns_workbook.pytest_plugin import _last_logged_exception
+
+    log = (
+        "ERROR    patterns_workbook.testing.http:http.py:143 GET /markets raised inside the app\n"
+        "Traceback (most recent call last):\n"
+        '  File "markets_rest/fastapi_app.py", line 28, in list_markets\n'
+        "    raise NotImplementedError(\n"
+        "NotImplementedError: TODO(task 1): list markets — see README task 1\n"
+    )
+    assert _last_logged_exception(log) == (
+        "NotImplementedError: TODO(task 1): list markets — see README task 1"
+    )
+    assert _last_logged_exception("INFO nothing went wrong\n") is None
