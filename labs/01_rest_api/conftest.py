@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 
 from markets_rest.store import MarketStore
+from patterns_workbook.testing.django_settings import configure_django
 
 FRAMEWORKS = [
     pytest.param("django", marks=pytest.mark.django),
@@ -25,26 +26,11 @@ FRAMEWORKS = [
 
 def pytest_configure(config: pytest.Config) -> None:
     # Django without a database: the store is in memory, so no test needs one.
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="lab-01-not-a-secret-" + "x" * 32,
-        ALLOWED_HOSTS=["testserver"],
-        USE_TZ=True,
-        TIME_ZONE="UTC",
-        ROOT_URLCONF="markets_rest.django_api.urls",
-        # No auth in this lab: with UNAUTHENTICATED_USER None, DRF needs neither
-        # django.contrib.auth nor contenttypes (and start-up is quicker without them).
-        INSTALLED_APPS=["rest_framework"],
-        DATABASES={},
-        MIDDLEWARE=[],
-        REST_FRAMEWORK={
-            "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-            "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-            "DEFAULT_AUTHENTICATION_CLASSES": [],
-            "DEFAULT_PERMISSION_CLASSES": [],
-            "UNAUTHENTICATED_USER": None,
-            "EXCEPTION_HANDLER": "markets_rest.django_api.views.exception_handler",
-        },
+    configure_django(
+        installed_apps=["rest_framework"],
+        root_urlconf="markets_rest.django_api.urls",
+        databases={},
+        rest_framework={"EXCEPTION_HANDLER": "markets_rest.django_api.views.exception_handler"},
         MARKETS_STORE=None,  # each test's `client` fixture sets its own store
     )
 

@@ -15,22 +15,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import django
 import pytest
-from django.conf import settings
 
+from patterns_workbook.testing.django_settings import configure_django
 from patterns_workbook.testing.queries import Queries
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if not settings.configured:
-        settings.configure(
-            DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
-            INSTALLED_APPS=["markets_repository.django_orm"],
-            USE_TZ=True,
-            TIME_ZONE="UTC",
-        )
-        django.setup()
+    configure_django(installed_apps=["markets_repository.django_orm"])
 
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -7,37 +7,23 @@ from typing import Any
 
 import pytest
 
+from patterns_workbook.testing.django_settings import configure_django
+
 
 def pytest_configure(config: pytest.Config) -> None:
-    from django.conf import settings
-
-    if settings.configured:
-        return
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="lab-03-service-layer-not-a-secret-0123456789abcdef",
-        ALLOWED_HOSTS=["testserver"],
-        INSTALLED_APPS=[
+    configure_django(
+        installed_apps=[
             "django.contrib.contenttypes",
             "django.contrib.auth",
             "rest_framework",
             "markets_service.django_app",
         ],
-        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
-        ROOT_URLCONF="markets_service.django_app.urls",
-        USE_TZ=True,
-        TIME_ZONE="UTC",
-        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
-        MIDDLEWARE=["django.middleware.common.CommonMiddleware"],
-        APPEND_SLASH=False,
-        REST_FRAMEWORK={
-            "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-            "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-            "DEFAULT_AUTHENTICATION_CLASSES": [],
-            "DEFAULT_PERMISSION_CLASSES": [],
-            "UNAUTHENTICATED_USER": None,
+        root_urlconf="markets_service.django_app.urls",
+        rest_framework={
             "EXCEPTION_HANDLER": "markets_service.django_app.views.exception_handler",
         },
+        MIDDLEWARE=["django.middleware.common.CommonMiddleware"],
+        APPEND_SLASH=False,
     )
 
 

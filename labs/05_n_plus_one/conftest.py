@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from patterns_workbook.testing.django_settings import configure_django
 from patterns_workbook.testing.http import HttpClient, as_client
 from patterns_workbook.testing.queries import (
     Queries,
@@ -29,24 +30,9 @@ from patterns_workbook.testing.queries import (
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from django.conf import settings
-
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="lab-05-n-plus-one-not-a-secret",
-        ALLOWED_HOSTS=["testserver"],
-        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
-        INSTALLED_APPS=["rest_framework", "markets_listing.django_listing"],
-        ROOT_URLCONF="markets_listing.django_listing.urls",
-        MIDDLEWARE=[],
-        USE_TZ=True,
-        TIME_ZONE="UTC",
-        REST_FRAMEWORK={
-            "DEFAULT_AUTHENTICATION_CLASSES": [],
-            "DEFAULT_PERMISSION_CLASSES": [],
-            "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-            "UNAUTHENTICATED_USER": None,
-        },
+    configure_django(
+        installed_apps=["rest_framework", "markets_listing.django_listing"],
+        root_urlconf="markets_listing.django_listing.urls",
     )
 
 

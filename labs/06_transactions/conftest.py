@@ -19,23 +19,18 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from patterns_workbook.testing.django_settings import configure_django
+
 # One folder per pytest process, so two runs of this lab never share a database file.
 TEST_DIR = Path(tempfile.mkdtemp(prefix="workbook-06-"))
 TEST_DB = TEST_DIR / "django.sqlite3"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from django.conf import settings
-
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="lab-06-transactions-not-a-secret-0123456789abcdef",
-        USE_TZ=True,
-        TIME_ZONE="UTC",
-        ROOT_URLCONF="markets_orders.django_orm.urls",
-        INSTALLED_APPS=["rest_framework", "markets_orders.django_orm"],
-        MIDDLEWARE=[],
-        DATABASES={
+    configure_django(
+        installed_apps=["rest_framework", "markets_orders.django_orm"],
+        root_urlconf="markets_orders.django_orm.urls",
+        databases={
             "default": {
                 "ENGINE": "django.db.backends.sqlite3",
                 "NAME": str(TEST_DB),
@@ -48,13 +43,6 @@ def pytest_configure(config: pytest.Config) -> None:
                 },
                 "TEST": {"NAME": str(TEST_DB)},
             }
-        },
-        REST_FRAMEWORK={
-            "DEFAULT_AUTHENTICATION_CLASSES": [],
-            "DEFAULT_PERMISSION_CLASSES": [],
-            "UNAUTHENTICATED_USER": None,
-            "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-            "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
         },
     )
 
