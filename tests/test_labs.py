@@ -59,7 +59,9 @@ def test_wrong_answer_is_caught(lab_id: str, wrong) -> None:
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
-@pytest.mark.parametrize("lab_id", REDIS_LABS)
+@pytest.mark.parametrize(
+    "lab_id", REDIS_LABS or [pytest.param(None, marks=pytest.mark.skip(reason="no Redis lab yet"))]
+)
 def test_redis_lab_passes_on_fakeredis_too(lab_id: str) -> None:
     # The main run used the real server at REDIS_URL; this one runs without it.
     lab = LABS[lab_id]
