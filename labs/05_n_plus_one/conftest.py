@@ -100,6 +100,18 @@ KNOWN_LISTING = [
 ]  # fmt: skip
 
 
+# Markets imported after the fact: ids grow in import order, not in creation order, so "newest
+# first" by id and by created_at disagree. Listed by created_at: backfilled-c, -a, -b.
+BACKFILLED_MARKETS = (
+    MarketSpec(id=1, name="Imported first, created second", slug="backfilled-a",
+               creator="alice", created_at=T0 + timedelta(days=1)),
+    MarketSpec(id=2, name="Imported second, created first", slug="backfilled-b",
+               creator="bob", created_at=T0),
+    MarketSpec(id=3, name="Imported last, created last", slug="backfilled-c",
+               creator="carol", created_at=T0 + timedelta(days=2)),
+)  # fmt: skip
+
+
 def generated_markets(count: int, start: int = 0) -> list[MarketSpec]:
     """`count` markets, each with a creator, two tags and one to three positions."""
     specs = []
@@ -127,6 +139,12 @@ def known_markets() -> tuple[MarketSpec, ...]:
 def known_listing() -> list[dict[str, Any]]:
     """The listing of `known_markets`: newest first (ties: higher id first), tags by name."""
     return copy.deepcopy(KNOWN_LISTING)
+
+
+@pytest.fixture
+def backfilled_markets() -> tuple[MarketSpec, ...]:
+    """Three markets whose ids are not in creation order: newest first is c, a, b."""
+    return BACKFILLED_MARKETS
 
 
 @pytest.fixture
@@ -263,6 +281,28 @@ def sqlalchemy_position_loads() -> Iterator[list[object]]:
         yield loaded
     finally:
         event.remove(Position, "load", record)
+
+
+class RecordingSessionmaker(sessionmaker[Session]):
+    """A sessionmaker that keeps every session it makes, to check they were all closed."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.opened: list[Session] = []
+
+    def __call__(self, **local_kw: Any) -> Session:
+        session = super().__call__(**local_kw)
+        self.opened.append(session)
+        return session
+
+
+@pytest.fixture
+def recording_session_factory(sa_engine: Engine) -> Iterator[RecordingSessionmaker]:
+    """A session factory for an app under test; `.opened` lists the sessions it handed out."""
+    factory = RecordingSessionmaker(sa_engine)
+    yield factory
+    for session in factory.opened:  # a leaked session must not outlive its test
+        session.close()
 
 
 @pytest.fixture

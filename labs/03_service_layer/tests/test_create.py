@@ -7,7 +7,13 @@ from datetime import timedelta
 import pytest
 from expect import raises
 
-from markets_service.domain import Conflict, NotFound, Status, ValidationFailed
+from markets_service.domain import (
+    NAME_MAX_LENGTH,
+    Conflict,
+    NotFound,
+    Status,
+    ValidationFailed,
+)
 from markets_service.repository import InMemoryMarketRepository
 from markets_service.service import MarketService
 
@@ -85,6 +91,28 @@ def test_create_with_unusable_name_raises_validation_failed(
     assert count == 0, (
         f"create_market({name[:12]!r}…) stored a market; a blank name, one without letters "
         "or digits, or one over 120 characters is rejected before anything is stored (task 1)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(1)
+def test_create_accepts_a_name_of_exactly_the_maximum_length_once_trimmed(
+    service: MarketService,
+) -> None:
+    longest = "x" * NAME_MAX_LENGTH
+    try:
+        market = service.create_market(f"  {longest}  ")
+    except ValidationFailed as refused:
+        pytest.fail(
+            f"create_market('  ' + 'x' * {NAME_MAX_LENGTH} + '  ') raised ValidationFailed"
+            f"({refused}); the limit is inclusive (at most {NAME_MAX_LENGTH} characters, so "
+            f"'>' not '>='), and it applies to the name after stripping its spaces (task 1)",
+            pytrace=False,
+        )
+    assert market.name == longest, (
+        f"create_market('  ' + 'x' * {NAME_MAX_LENGTH} + '  ') stored a name of "
+        f"{len(market.name)} characters; expected the {NAME_MAX_LENGTH} characters left "
+        "after stripping (task 1)"
     )
 
 

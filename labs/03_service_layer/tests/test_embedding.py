@@ -93,6 +93,32 @@ def test_cosine_scores_shared_words_and_is_zero_for_a_zero_vector() -> None:
 
 @pytest.mark.core
 @pytest.mark.task(3)
+def test_cosine_divides_by_the_norms_of_vectors_that_are_not_unit_length() -> None:
+    padding = (0.0,) * (DIMENSIONS - 2)
+    a, b = (3.0, 0.0, *padding), (2.0, 2.0, *padding)
+    got = cosine(a, b)
+    expected = 1 / math.sqrt(2)  # 45 degrees apart, whatever the lengths
+    assert math.isclose(got, expected, rel_tol=1e-9), (
+        f"cosine((3, 0, 0, …), (2, 2, 0, …)) returned {got}; expected {expected:.6f}, the cos "
+        "of the 45° between them. The dot product alone is the cosine only for unit vectors: "
+        "divide it by both norms, so cosine holds for any vector (task 3)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(3)
+def test_tokenize_keeps_non_ascii_letters_and_splits_on_underscores() -> None:
+    tokens = tokenize("Snow_storm in Zürich, ÉTÉ 2030")
+    expected = ["snow", "storm", "in", "zürich", "été", "2030"]
+    assert tokens == expected, (
+        f"tokenize('Snow_storm in Zürich, ÉTÉ 2030') returned {tokens!r}; expected "
+        f"{expected!r}: a letter is any Unicode letter (ü, é), not only a to z, and '_' is "
+        r"not a letter or a digit, although r'\w' matches it (task 3)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(3)
 def test_embedding_is_stable_across_processes() -> None:
     code = (
         "import json, sys; from markets_service.embedding import embed; "

@@ -306,3 +306,35 @@ def test_unexpected_error_answers_500_without_leaking_it(http_with: Any, framewo
         f"; only DomainErrors are translated: anything else is a 500 that "
         "shows no internals (task 6)"
     )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("limit", ["51", "ten"])
+def test_search_limit_out_of_range_or_not_a_number_answers_422(
+    http_with: Any, framework: str, limit: str
+) -> None:
+    fake = RecordingService()
+    reply = http_with(framework, fake).get("/markets/search", params={"q": "rain", "limit": limit})
+    assert (reply.status, envelope_code(reply), fake.calls) == (422, "validation_failed", []), (
+        f"[{framework}] GET /markets/search?q=rain&limit={limit} answered {shown(reply)} after "
+        f"service calls {fake.calls}; limit is an integer from 1 to 50 (web.MAX_LIMIT), so "
+        "anything else is refused by the view — 422 'validation_failed', the service never "
+        "called — rather than crashing on int() or letting a client ask for every row (task 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_malformed_json_body_answers_a_client_error_not_500(http_with: Any, framework: str) -> None:
+    fake = RecordingService()
+    reply = http_with(framework, fake).post(
+        "/markets", raw='{"name": "Rain', headers={"Content-Type": "application/json"}
+    )
+    assert 400 <= reply.status < 500 and envelope_code(reply) and fake.calls == [], (
+        f"[{framework}] POST /markets with a truncated JSON body answered {shown(reply)} after "
+        f"service calls {fake.calls}; a body that is not JSON is the client's error: a 4xx, in "
+        "the same JSON error envelope as every other error, and never a 500. In DRF, errors "
+        "that are not DomainErrors (such as ParseError) go to DRF's own exception_handler; "
+        "keep its status and put its detail in the envelope (task 6)"
+    )

@@ -45,6 +45,20 @@ def test_market_listing_is_newest_first_with_creator_tags_and_position_count(
     )
 
 
+def test_market_listing_orders_by_created_at_not_by_id(django_seed, backfilled_markets):
+    django_seed(backfilled_markets)
+
+    got = [market.slug for market in market_listing()]
+
+    expected = ["backfilled-c", "backfilled-a", "backfilled-b"]
+    assert got == expected, (
+        f"market_listing() listed {got} for markets whose ids are not in creation order "
+        f"(a backfill); expected {expected}. Newest first means created_at descending: an id "
+        "only says when a row was inserted, and only breaks ties between markets created at "
+        "the same instant (task 1)"
+    )
+
+
 def test_market_listing_runs_two_queries_whatever_the_number_of_markets(
     django_seed, many_markets, count_django_queries
 ):

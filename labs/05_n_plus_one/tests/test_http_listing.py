@@ -92,3 +92,33 @@ def test_get_markets_counts_positions_without_loading_them(stack, known_markets)
         "markets: the database should count them (COUNT in SQL), not len() over loaded "
         f"rows ({TASK[stack.name]})"
     )
+
+
+@pytest.mark.parametrize(
+    "framework",
+    [
+        pytest.param("fastapi", marks=[pytest.mark.fastapi, pytest.mark.task(4)]),
+        pytest.param("flask", marks=[pytest.mark.flask, pytest.mark.task(4)]),
+    ],
+)
+def test_get_markets_closes_the_session_it_opens(
+    framework, sa_seed, known_markets, recording_session_factory, as_client
+):
+    sa_seed(known_markets)
+    if framework == "fastapi":
+        from markets_listing.fastapi_app import create_app
+    else:
+        from markets_listing.flask_app import create_app
+    client = as_client(create_app(recording_session_factory))
+
+    reply = client.get("/markets")
+
+    opened = recording_session_factory.opened
+    still_open = [session for session in opened if session.in_transaction()]
+    assert reply.status == 200 and opened and not still_open, (
+        f"GET /markets ({framework}) answered {reply.status} and left {len(still_open)} of "
+        f"the {len(opened)} sessions it opened still in a transaction, holding a database "
+        "connection: under load the pool runs dry and requests hang. Open the session in a "
+        "`with` block (or a dependency with yield) so it is closed when the request ends, "
+        "even when list_markets raises (task 4)"
+    )

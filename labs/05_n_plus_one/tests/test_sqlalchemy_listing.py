@@ -51,6 +51,22 @@ def test_list_markets_returns_known_markets_newest_first(
     )
 
 
+def test_list_markets_orders_by_created_at_not_by_id(
+    sa_seed, sa_session_factory, backfilled_markets
+):
+    sa_seed(backfilled_markets)
+
+    got = [summary.slug for summary in listing(sa_session_factory)]
+
+    expected = ["backfilled-c", "backfilled-a", "backfilled-b"]
+    assert got == expected, (
+        f"list_markets(session) listed {got} for markets whose ids are not in creation order "
+        f"(a backfill); expected {expected}. Newest first means created_at descending: an id "
+        "only says when a row was inserted, and only breaks ties between markets created at "
+        "the same instant (task 3)"
+    )
+
+
 def test_list_markets_runs_two_queries_whatever_the_number_of_markets(
     sa_seed, sa_session_factory, sa_engine, many_markets, count_sqlalchemy_queries
 ):

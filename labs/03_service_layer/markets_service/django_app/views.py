@@ -46,7 +46,12 @@ def transition_market(request: Request, market_id: int) -> Response:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's EXCEPTION_HANDLER: a DomainError becomes its status and the JSON envelope."""
+    """DRF's EXCEPTION_HANDLER: every error in the JSON envelope.
+
+    A DomainError gets its status from `error_status`; DRF's own errors (a malformed body,
+    a 405) keep the status and headers DRF chose. Anything else returns None: a plain 500.
+    """
     raise NotImplementedError(
-        "TODO(task 6): a DomainError → error_status + error_body; else DRF's — see README task 6"
+        "TODO(task 6): a DomainError → error_status + error_body; DRF's own errors → DRF's "
+        "response with its body in the envelope — see README task 6"
     )

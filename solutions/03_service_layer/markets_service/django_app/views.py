@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -55,7 +56,26 @@ def transition_market(request: Request, market_id: int) -> Response:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's EXCEPTION_HANDLER: a DomainError becomes its status and the JSON envelope."""
+    """DRF's EXCEPTION_HANDLER: every error in the JSON envelope.
+
+    A DomainError gets its status from `error_status`; DRF's own errors (a malformed body,
+    a 405) keep the status and headers DRF chose. Anything else returns None: a plain 500.
+    """
     if isinstance(exc, DomainError):
         return Response(error_body(exc), status=error_status(exc))
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, APIException):
+        response.data = _api_error_body(exc)
+    return response
+
+
+def _api_error_body(exc: APIException) -> dict[str, Any]:
+    plain = isinstance(exc.detail, str)
+    message = str(exc.detail) if plain else "The request is not valid."
+    return {
+        "error": {
+            "code": exc.default_code,
+            "message": message,
+            "details": {} if plain else exc.detail,
+        }
+    }

@@ -1,0 +1,60 @@
+"""Django REST framework views: parse, call the service, shape the reply. No rules here.
+
+Domain errors are translated once, in `exception_handler`, which the settings name as
+DRF's `EXCEPTION_HANDLER`; every view just lets them propagate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ..domain import DomainError
+from ..web import (
+    error_body,
+    error_status,
+    hit_json,
+    market_json,
+    read_limit,
+    read_name,
+    read_status,
+)
+from .services import market_service
+
+
+@api_view(["POST"])
+def create_market(request: Request) -> Response:
+    """201 with the new market."""
+    market = market_service().create_market(read_name(request.data))
+    return Response(market_json(market), status=201)
+
+
+@api_view(["GET"])
+def search_markets(request: Request) -> Response:
+    """200 with `{"results": [{"market": …, "score": …}, …]}`, best first."""
+    query = request.query_params.get("q", "")
+    hits = market_service().search_markets(query, read_limit(request.query_params.get("limit")))
+    return Response({"results": [hit_json(hit) for hit in hits]})
+
+
+@api_view(["GET"])
+def get_market(request: Request, market_id: int) -> Response:
+    """200 with the market."""
+    return Response(market_json(market_service().get_market(market_id)))
+
+
+@api_view(["POST"])
+def transition_market(request: Request, market_id: int) -> Response:
+    """200 with the market in its new status."""
+    market = market_service().transition(market_id, read_status(request.data))
+    return Response(market_json(market))
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: a DomainError becomes its status and the JSON envelope."""
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc), status=error_status(exc))
+    return None  # not ours: let it surface as a 500
