@@ -7,7 +7,7 @@ that check what is committed, what rolled back and when a callback ran need them
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -20,6 +20,7 @@ from markets_orders.orders import (
     InsufficientFunds,
     InvalidAmount,
     MarketNotOpen,
+    OrderError,
     OrderPlaced,
 )
 
@@ -76,6 +77,14 @@ def balance(user: User) -> Decimal:
     return User.objects.get(pk=user.pk).balance
 
 
+def outcome(call: Callable[[], object]) -> object:
+    """What `call()` returned, or the OrderError it raised: tests then assert with a message."""
+    try:
+        return call()
+    except OrderError as exc:
+        return exc
+
+
 # ------------------------------------------------------------------------------ task 1
 
 
@@ -129,6 +138,29 @@ def test_debit_beyond_the_balance_raises_and_changes_nothing(alice: User) -> Non
 
 
 @pytest.mark.task(2)
+def test_debit_of_the_whole_balance_leaves_zero(alice: User) -> None:
+    got = outcome(lambda: services.debit(alice, D("100.00")))
+    assert got == D("0.00") == balance(alice), (
+        f"debit(alice with 100.00, 100.00) gave {got!r} and stored {balance(alice)}; expected "
+        "0.00 both: spending exactly the whole balance is allowed, so the condition is "
+        "balance >= amount, not balance > amount (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_debit_returns_the_balance_the_database_holds(alice: User) -> None:
+    loaded = User.objects.get(pk=alice.pk)  # this request loaded alice with 100.00 ...
+    services.debit(User.objects.get(pk=alice.pk), D("30.00"))  # ... another one paid first
+    got = services.debit(loaded, D("30.00"))
+    assert got == D("40.00") == balance(alice), (
+        f"after another request took 30.00, debit(alice loaded with 100.00, 30.00) returned "
+        f"{got} and stored {balance(alice)}; expected 40.00 both. The loaded instance is "
+        "stale: return the balance the UPDATE left in the database (refresh_from_db), not "
+        "arithmetic on user.balance (task 2)"
+    )
+
+
+@pytest.mark.task(2)
 @pytest.mark.parametrize("amount", [D("-50.00"), D("0"), D("0.001")])
 def test_debit_refuses_amounts_that_are_not_positive_cents(alice: User, amount: Decimal) -> None:
     with pytest.raises(InvalidAmount):
@@ -175,7 +207,8 @@ def test_place_order_debits_and_opens_a_position(alice: User, market: Market) ->
         "user_id", "market_id", "side", "amount"
     )
     assert list(position) == [(alice.pk, market.pk, "no", D("30.00"))], (
-        f"place_order(alice, rain, 30.00, side='no') stored position {list(position)} (task 3)"
+        f"place_order(alice, rain, 30.00, side='no') stored position {list(position)}; "
+        f"expected [({alice.pk}, {market.pk}, 'no', 30.00)]: alice's position on rain (task 3)"
     )
     assert placed == OrderPlaced(
         placed.position_id, alice.pk, market.pk, "no", D("30.00"), D("70.00")
@@ -201,12 +234,15 @@ def test_insufficient_funds_writes_nothing(alice: User, market: Market) -> None:
 
 @pytest.mark.task(3)
 def test_closed_market_refuses_the_order_and_keeps_the_money(alice: User, market: Market) -> None:
+    # `market` was loaded while active; it closes before the order arrives.
     Market.objects.filter(pk=market.pk).update(status="closed")
-    with pytest.raises(MarketNotOpen):
-        services.place_order(alice, market, D("30.00"), side="yes")
-    assert state(alice, market) == (D("100.00"), D("0.00"), 0), (
-        f"an order on a closed market left (balance, volume, positions) at "
-        f"{state(alice, market)}; expected (100.00, 0.00, 0): the debit rolled back (task 3)"
+    got = outcome(lambda: services.place_order(alice, market, D("30.00"), side="yes"))
+    assert isinstance(got, MarketNotOpen) and state(alice, market) == (D("100.00"), D("0.00"), 0), (
+        f"an order on a market closed after the request loaded it gave "
+        f"{type(got).__name__} and left "
+        f"(balance, volume, positions) at {state(alice, market)}; expected MarketNotOpen and "
+        "(100.00, 0.00, 0). The loaded instance still says 'active': check the status in the "
+        "database, in the volume UPDATE's WHERE, and let the debit roll back (task 3)"
     )
 
 
@@ -260,6 +296,19 @@ def test_notify_runs_once_after_the_order_is_committed(alice: User, market: Mark
 
 
 @pytest.mark.task(4)
+def test_each_order_notifies_once_across_later_commits(alice: User, market: Market) -> None:
+    calls: list[OrderPlaced] = []
+    first = services.place_order(alice, market, D("10.00"), side="yes", notify=calls.append)
+    second = services.place_order(alice, market, D("20.00"), side="no", notify=calls.append)
+    assert calls == [first, second], (
+        f"two orders (positions {first.position_id}, {second.position_id}), each committed "
+        f"on its own, notified positions {[c.position_id for c in calls]}; expected each order "
+        "once, in order: a commit runs the callbacks registered since the last commit, then "
+        "forgets them (task 4)"
+    )
+
+
+@pytest.mark.task(4)
 def test_notify_never_runs_when_the_callers_transaction_rolls_back(
     alice: User, market: Market
 ) -> None:
@@ -283,8 +332,9 @@ def test_notify_is_dropped_with_a_rolled_back_savepoint(alice: User, market: Mar
             services.place_order(alice, market, D("20.00"), side="no", notify=calls.append)
             raise CallerError("this savepoint rolls back")
     assert calls == [kept], (
-        f"notify ran for {calls}; expected only the order that committed ({kept}) — the one "
-        "rolled back with its savepoint must not notify (after commit (task 4))"
+        f"notify ran for {calls}; expected only the order that committed ({kept}): callbacks "
+        "run after commit, and the order rolled back with its savepoint must not notify "
+        "(task 4)"
     )
 
 
@@ -309,6 +359,21 @@ def test_retry_with_the_same_key_returns_the_first_order_and_debits_once(
         f"two requests with key 'k-1' left (balance, volume, positions) at "
         f"{state(alice, market)} and notified {len(calls)} time(s); expected (70.00, 30.00, 1) "
         "and one notification: a retry is answered from the stored key (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_retry_after_later_orders_replays_the_first_answer(alice: User, market: Market) -> None:
+    first = order(alice, market, key="k-1")
+    order(alice, market, key="k-2")
+    retry = order(User.objects.get(pk=alice.pk), market, key="k-1")
+    assert retry == first and state(alice, market) == (D("40.00"), D("60.00"), 2), (
+        f"order k-1 (balance after: 70.00), order k-2, then a retry of k-1 answered position "
+        f"{retry.position_id} with balance {retry.balance} and left (balance, volume, "
+        f"positions) at {state(alice, market)}; expected the first answer again (position "
+        f"{first.position_id}, balance {first.balance}) and (40.00, 60.00, 2). A replay "
+        "answers what the first request answered: the balance stored in the record "
+        "(balance_after), not today's balance (task 5)"
     )
 
 

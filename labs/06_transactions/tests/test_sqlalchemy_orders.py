@@ -8,7 +8,7 @@ runs in a transaction of its own.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from markets_orders.orders import (
     InsufficientFunds,
     InvalidAmount,
     MarketNotOpen,
+    OrderError,
     OrderPlaced,
 )
 from markets_orders.sqlalchemy_orm import services
@@ -68,6 +69,14 @@ def state(sessions: sessionmaker[Session], ids: tuple[int, int]) -> tuple[Decima
         volume = s.scalar(select(Market.volume).where(Market.id == ids[1]))
         count = s.scalar(select(func.count()).select_from(Position))
         return balance, volume, count  # type: ignore[return-value]
+
+
+def outcome(call: Callable[[], object]) -> object:
+    """What `call()` returned, or the OrderError it raised: tests then assert with a message."""
+    try:
+        return call()
+    except OrderError as exc:
+        return exc
 
 
 def refuse_inserts(engine: Engine, table: str) -> Iterator[None]:
@@ -191,6 +200,33 @@ def test_debit_beyond_the_balance_raises_and_changes_nothing(
 
 
 @pytest.mark.task(2)
+def test_debit_of_the_whole_balance_leaves_zero(session: Session, sessions, ids) -> None:
+    alice, _ = loaded(session, ids)
+    got = outcome(lambda: services.debit(session, alice, D("100.00")))
+    stored = state(sessions, ids)[0]
+    assert got == D("0.00") == stored, (
+        f"debit(alice with 100.00, 100.00) gave {got!r} and committed {stored}; expected 0.00 "
+        "both: spending exactly the whole balance is allowed, so the condition is "
+        "balance >= amount, not balance > amount (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_debit_returns_the_balance_the_database_holds(session: Session, sessions, ids) -> None:
+    alice, _ = loaded(session, ids)  # this request loaded alice with 100.00 ...
+    with sessions() as other:  # ... another one paid first
+        services.debit(other, loaded(other, ids)[0], D("30.00"))
+    got = services.debit(session, alice, D("30.00"))
+    stored = state(sessions, ids)[0]
+    assert got == D("40.00") == stored, (
+        f"after another request took 30.00, debit(alice loaded with 100.00, 30.00) returned "
+        f"{got} and committed {stored}; expected 40.00 both. The loaded instance is stale, "
+        "and the ORM's synchronize_session only redoes the arithmetic on it in Python: return "
+        "the balance the database computed (UPDATE ... RETURNING) (task 2)"
+    )
+
+
+@pytest.mark.task(2)
 @pytest.mark.parametrize("amount", [D("-50.00"), D("0"), D("0.001")])
 def test_debit_refuses_amounts_that_are_not_positive_cents(
     session: Session, sessions, ids, amount: Decimal
@@ -236,7 +272,8 @@ def test_place_order_debits_and_opens_a_position(session: Session, sessions, ids
         position = other.get(Position, placed.position_id)
         stored = position and (position.user_id, position.market_id, position.side, position.amount)
     assert stored == (alice.id, market.id, "no", D("30.00")), (
-        f"place_order(alice, rain, 30.00, side='no') committed position {stored} (task 3)"
+        f"place_order(alice, rain, 30.00, side='no') committed position {stored}; expected "
+        f"({alice.id}, {market.id}, 'no', 30.00): alice's position on rain (task 3)"
     )
     expected = OrderPlaced(placed.position_id, alice.id, market.id, "no", D("30.00"), D("70.00"))
     assert placed == expected, (
@@ -264,14 +301,16 @@ def test_insufficient_funds_writes_nothing(session: Session, sessions, ids) -> N
 def test_closed_market_refuses_the_order_and_keeps_the_money(
     session: Session, sessions, ids
 ) -> None:
-    with sessions.begin() as other:
+    alice, market = loaded(session, ids)  # loaded while active ...
+    with sessions.begin() as other:  # ... closed before the order arrives
         other.get_one(Market, ids[1]).status = "closed"
-    alice, market = loaded(session, ids)
-    with pytest.raises(MarketNotOpen):
-        services.place_order(session, alice, market, D("30.00"), side="yes")
-    assert state(sessions, ids) == (D("100.00"), D("0.00"), 0), (
-        f"an order on a closed market left (balance, volume, positions) at "
-        f"{state(sessions, ids)}; expected (100.00, 0.00, 0): the debit rolled back (task 3)"
+    got = outcome(lambda: services.place_order(session, alice, market, D("30.00"), side="yes"))
+    assert isinstance(got, MarketNotOpen) and state(sessions, ids) == (D("100.00"), D("0.00"), 0), (
+        f"an order on a market closed after the request loaded it gave "
+        f"{type(got).__name__} and left "
+        f"(balance, volume, positions) at {state(sessions, ids)}; expected MarketNotOpen and "
+        "(100.00, 0.00, 0). The loaded instance still says 'active': check the status in the "
+        "database, in the volume UPDATE's WHERE, and let the debit roll back (task 3)"
     )
 
 
@@ -331,6 +370,24 @@ def test_notify_runs_once_after_the_order_is_committed(
 
 
 @pytest.mark.task(4)
+def test_each_order_notifies_once_across_later_commits(session: Session, ids) -> None:
+    alice, market = loaded(session, ids)
+    calls: list[OrderPlaced] = []
+    first = services.place_order(
+        session, alice, market, D("10.00"), side="yes", notify=calls.append
+    )
+    second = services.place_order(
+        session, alice, market, D("20.00"), side="no", notify=calls.append
+    )
+    assert calls == [first, second], (
+        f"two orders (positions {first.position_id}, {second.position_id}), each committed "
+        f"on its own on one session, notified positions {[c.position_id for c in calls]}; "
+        "expected each order once, in order: the after_commit listener runs the callbacks "
+        "registered since the last commit, then removes them from session.info (task 4)"
+    )
+
+
+@pytest.mark.task(4)
 def test_notify_never_runs_when_the_callers_transaction_rolls_back(
     session: Session, sessions, ids
 ) -> None:
@@ -360,8 +417,9 @@ def test_notify_is_dropped_with_a_rolled_back_savepoint(session: Session, ids) -
             services.place_order(session, alice, market, D("20.00"), side="no", notify=calls.append)
             raise CallerError("this savepoint rolls back")
     assert calls == [kept], (
-        f"notify ran for {calls}; expected only the order that committed ({kept}) — the one "
-        "rolled back with its savepoint must not notify (after commit (task 4))"
+        f"notify ran for {calls}; expected only the order that committed ({kept}): callbacks "
+        "run after commit, and the order rolled back with its savepoint must not notify "
+        "(task 4)"
     )
 
 
@@ -388,6 +446,22 @@ def test_retry_with_the_same_key_returns_the_first_order_and_debits_once(
         f"two requests with key 'k-1' left (balance, volume, positions) at "
         f"{state(sessions, ids)} and notified {len(calls)} time(s); expected (70.00, 30.00, 1) "
         "and one notification: a retry is answered from the stored key (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_retry_after_later_orders_replays_the_first_answer(session: Session, sessions, ids) -> None:
+    first = order(session, ids, key="k-1")
+    order(session, ids, key="k-2")
+    with sessions() as retry_session:
+        retry = order(retry_session, ids, key="k-1")
+    assert retry == first and state(sessions, ids) == (D("40.00"), D("60.00"), 2), (
+        f"order k-1 (balance after: 70.00), order k-2, then a retry of k-1 answered position "
+        f"{retry.position_id} with balance {retry.balance} and left (balance, volume, "
+        f"positions) at {state(sessions, ids)}; expected the first answer again (position "
+        f"{first.position_id}, balance {first.balance}) and (40.00, 60.00, 2). A replay "
+        "answers what the first request answered: the balance stored in the record "
+        "(balance_after), not today's balance (task 5)"
     )
 
 
