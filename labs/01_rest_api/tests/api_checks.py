@@ -94,6 +94,16 @@ def expect_market(data: Any, call: str, task: int) -> dict[str, Any]:
     return data
 
 
+def expect_absolute_url(url: Any, call: str, what: str, task: int) -> None:
+    """Assert `url` is absolute (scheme and host), as the contract promises for links."""
+    parts = urlsplit(url) if isinstance(url, str) else None
+    assert parts is not None and parts.scheme in ("http", "https") and parts.netloc, (
+        f"{call} answered {what}={url!r}; it is an absolute URL, with scheme and host like "
+        f"'http://testserver/markets/1', built from the request's absolute URL — a client "
+        f"follows it as it is, without knowing where the request was sent (task {task})"
+    )
+
+
 def path_of(url: str | None) -> str:
     """'/markets?limit=2&offset=2' from an absolute or relative link (a client can follow it)."""
     assert url is not None, "a link to follow was null (task 1)"

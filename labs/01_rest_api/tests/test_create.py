@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api_checks import expect_error, expect_market, expect_status, path_of
+from api_checks import expect_absolute_url, expect_error, expect_market, expect_status, path_of
 
 from markets_rest.domain import MarketData
 from markets_rest.store import MarketStore
@@ -25,6 +25,7 @@ def test_create_answers_201_with_location(client: HttpClient, store: MarketStore
         f"POST /markets answered Location: {location!r} for market id {data.get('id')}; a 201 "
         f"carries a Location header pointing at the new market, /markets/{data.get('id')} (task 3)"
     )
+    expect_absolute_url(location, "POST /markets", "Location", task=3)
     follow = client.get(path_of(location))
     assert follow.status == 200 and follow.json()["slug"] == "rain-lisbon", (
         f"GET {location} (the Location of the new market) answered {follow.status}; the header "

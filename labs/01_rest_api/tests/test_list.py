@@ -5,7 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from api_checks import expect_error, expect_market, expect_status, params_of, path_of
+from api_checks import (
+    expect_absolute_url,
+    expect_error,
+    expect_market,
+    expect_status,
+    params_of,
+    path_of,
+)
 
 from markets_rest.contract import DEFAULT_LIMIT, MAX_LIMIT
 from markets_rest.domain import MarketData, Status
@@ -142,6 +149,7 @@ def test_list_default_page_size(client: HttpClient, store: MarketStore) -> None:
         f"results and next={body['next']!r}; without limit a page holds DEFAULT_LIMIT="
         f"{DEFAULT_LIMIT} markets and links to the rest (task 1)"
     )
+    expect_absolute_url(body["next"], "GET /markets", "next", task=1)
 
 
 def test_following_next_visits_every_market_once(client: HttpClient, store: MarketStore) -> None:
@@ -180,6 +188,7 @@ def test_previous_links_back_to_the_page_before(client: HttpClient, store: Marke
     assert body["previous"] is not None and previous.get("offset", "0") == "0", (
         f"{call} answered previous={body['previous']!r}; expected a link to offset 0 (task 1)"
     )
+    expect_absolute_url(body["previous"], call, "previous", task=1)
     assert [m["id"] for m in body["results"]] == [3, 4], (
         f"{call} answered ids {[m['id'] for m in body['results']]}; expected [3, 4]: offset "
         "skips 2 markets, limit takes 2 (task 1)"

@@ -13,11 +13,24 @@ from markets_rest.listing import ListQuery, page_links, parse_list_query
 pytestmark = [pytest.mark.core, pytest.mark.task(1)]
 
 
-def rejected(params: dict[str, str]) -> ApiError:
-    """The ApiError parse_list_query raises for `params` (fails the test when none is raised)."""
-    with pytest.raises(ApiError) as caught:
-        parse_list_query(params)
-    return caught.value
+def rejected(params: dict[str, str], why: str = "") -> ApiError:
+    """The ApiError parse_list_query raises for `params`; fails the test, saying `why`, if none."""
+    try:
+        query = parse_list_query(params)
+    except ApiError as error:
+        return error
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        pytest.fail(
+            f"parse_list_query({params}) raised {type(error).__name__}: {error}; a malformed "
+            "parameter is the client's mistake: raise contract.invalid_query(...), an ApiError "
+            f"the framework renders as 400 — any other exception becomes a 500{why} (task 1)"
+        )
+    pytest.fail(
+        f"parse_list_query({params}) returned {query}; expected it to raise ApiError 400 "
+        f"'invalid_query' naming the bad parameter{why} (task 1)"
+    )
 
 
 def test_no_parameters_means_the_defaults() -> None:
@@ -92,6 +105,23 @@ def test_malformed_parameter_is_rejected_by_name(name: str, value: str) -> None:
     assert list(error.details) == [name], (
         f"parse_list_query({{{name!r}: {value!r}}}) gave details {error.details}; details "
         f"should name exactly the bad parameter {name!r}, so the client knows what to fix (task 1)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("limit", "\u0667"), ("offset", "\u00b2")],
+    ids=["limit=arabic-indic-seven", "offset=superscript-two"],
+)
+def test_only_ascii_digits_make_a_whole_number(name: str, value: str) -> None:
+    why = (
+        f"; {value!r} is a Unicode digit, not one of 0-9: str.isdigit() accepts it, then int() "
+        "reads '\u0667' as 7 and raises on '\u00b2' — a whole number in a URL is ASCII digits only"
+    )
+    error = rejected({name: value}, why)
+    assert list(error.details) == [name], (
+        f"parse_list_query({{{name!r}: {value!r}}}) gave details {error.details}; details "
+        f"should name {name!r} (task 1)"
     )
 
 

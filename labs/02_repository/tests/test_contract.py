@@ -13,9 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import Backend
+from conftest import SEED, Backend, expected_markets
 
 from markets_repository.domain import ORDERINGS, Market, MarketStatus, NewMarket, NotFound
+from markets_repository.memory import InMemoryMarketRepository
 
 
 def slugs(markets: Any) -> list[str]:
@@ -127,6 +128,22 @@ def test_list_reading_results_runs_no_query(backend: Backend) -> None:
     assert len(after) == 0, (
         f"[{backend.name}] repo.list() ran {len(during)} queries, then reading its results "
         f"ran more:\n{after.report()}\nall SQL belongs inside the repository (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_list_runs_as_many_queries_for_six_markets_as_for_one(backend: Backend) -> None:
+    one_id = backend.seeded["eth-5k"].id
+    with backend.queries() as for_one:
+        backend.repo.list(ids=[one_id])
+    with backend.queries() as for_six:
+        backend.repo.list()
+    assert len(for_six) == len(for_one), (
+        f"[{backend.name}] repo.list(ids=[{one_id}]) ran {len(for_one)} queries and repo.list() "
+        f"over six markets ran {len(for_six)}: the creator and tags are read one market at a "
+        "time (N+1). Load them with the rows, as in get (select_related/prefetch_related, "
+        "joinedload/selectinload), so the number of queries does not grow with the number of "
+        f"markets (task 2)\n{for_six.report()}"
     )
 
 
@@ -329,6 +346,23 @@ def test_add_with_an_existing_creator_reuses_that_user(backend: Backend) -> None
     )
 
 
+@pytest.mark.core
+@pytest.mark.task(4)
+def test_in_memory_add_never_takes_the_id_of_a_stored_market(clock) -> None:
+    seeded = expected_markets({row[0]: n for n, row in enumerate(SEED, start=1)})
+    kept = [market for slug, market in seeded.items() if slug != "snow-madrid"]
+    repo = InMemoryMarketRepository(kept, clock=clock)
+    added = repo.add(new_market())
+    kept_ids = [market.id for market in kept]
+    overwritten = [market.slug for market in kept if repo.get(market.id) != market]
+    assert added.id not in kept_ids and not overwritten, (
+        f"InMemoryMarketRepository holding ids {kept_ids} (market 3 was deleted) gave the new "
+        f"market id {added.id} and overwrote {overwritten or 'nothing'}; a new id is one no "
+        "stored market has — counting the markets (len + 1) collides as soon as one has been "
+        "deleted (task 4)"
+    )
+
+
 # -------------------------------------------------------------- task 5: update + delete
 
 
@@ -353,6 +387,25 @@ def test_update_saves_the_changes_and_moves_updated_at(backend: Backend, clock) 
     assert stored == expected, (
         f"[{backend.name}] after update, repo.get({original.id}) returned {stored!r}; expected "
         f"{expected!r} (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_update_leaves_creator_and_created_at_alone(backend: Backend, clock) -> None:
+    original = backend.seeded["rain-lisbon"]
+    clock.advance(minutes=5)
+    sent = replace(
+        original, name="Rain in Lisbon on Friday", creator="mallory", created_at=clock.now
+    )
+    saved = backend.repo.update(sent)
+    stored = backend.repo.get(original.id)
+    expected = replace(original, name="Rain in Lisbon on Friday", updated_at=clock.now)
+    assert saved == expected and stored == expected, (
+        f"[{backend.name}] repo.update(...) with creator='mallory' and created_at={clock.now} "
+        f"returned\n  {saved!r}\nthen get returned\n  {stored!r}\nexpected\n  {expected!r}\n"
+        "— update saves name, slug, status, volume and tags only: who created the market, and "
+        "when, are not the caller's to rewrite, so copy those fields, not the whole object "
+        "(task 5)"
     )
 
 

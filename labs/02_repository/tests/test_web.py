@@ -13,6 +13,7 @@ from conftest import seed_sqlalchemy
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from markets_repository.fastapi_app import Repository
 from markets_repository.sqlalchemy_orm.models import MarketRow
 
 
@@ -44,14 +45,34 @@ def web(sa_engine: Any) -> dict[str, Any]:
     }
 
 
+FAILING_DELETE = "/failing/markets/{id}"  # deletes through the repository, then raises
+
+
 def make_app(framework: str, factory: Any) -> Any:
+    """The lab's app, plus a test-only endpoint that fails after deleting a market."""
     if framework == "fastapi":
         from markets_repository.fastapi_app import create_app as create_fastapi_app
 
-        return create_fastapi_app(factory)
-    from markets_repository.flask_app import create_app as create_flask_app
+        app = create_fastapi_app(factory)
 
-    return create_flask_app(factory)
+        @app.delete(FAILING_DELETE.replace("{id}", "{market_id}"))
+        def delete_then_fail(market_id: int, repository: Repository) -> None:
+            repository.delete(market_id)
+            raise RuntimeError("the endpoint failed after deleting")
+
+        return app
+    from markets_repository.flask_app import create_app as create_flask_app
+    from markets_repository.flask_app import get_repository as flask_repository
+
+    app = create_flask_app(factory)
+
+    def flask_delete_then_fail(market_id: int) -> None:
+        flask_repository().delete(market_id)
+        raise RuntimeError("the endpoint failed after deleting")
+
+    rule = FAILING_DELETE.replace("{id}", "<int:market_id>")
+    app.add_url_rule(rule, view_func=flask_delete_then_fail, methods=["DELETE"])
+    return app
 
 
 @pytest.fixture(
@@ -124,4 +145,27 @@ def test_every_request_session_is_closed(client: Any, web: dict) -> None:
     assert left_open == 0, (
         f"[{client.framework}] {left_open} of {len(sessions)} request sessions were never "
         "closed; an unclosed session holds its connection until the pool runs dry (task 6)"
+    )
+
+
+@pytest.mark.task(6)
+def test_a_failing_request_commits_nothing_and_still_closes_its_session(
+    client: Any, web: dict
+) -> None:
+    market_id = web["ids"]["eth-5k"]
+    path = FAILING_DELETE.format(id=market_id)
+    reply = client.delete(path)
+    with Session(web["engine"]) as fresh:
+        still_there = fresh.scalars(select(MarketRow.slug).where(MarketRow.id == market_id)).all()
+    assert reply.status == 500 and still_there == ["eth-5k"], (
+        f"[{client.framework}] DELETE {path}, an endpoint that deletes market {market_id} "
+        f"through the request's repository and then raises, answered {reply.status}, and a new "
+        f"session then finds {still_there}; expected 500 and ['eth-5k']: a request that fails "
+        "commits nothing — its transaction rolls back, only a success commits (task 6)"
+    )
+    sessions = web["factory"].class_.opened
+    assert len(sessions) == 1 and sessions[0].closed, (
+        f"[{client.framework}] DELETE {path} raised, and {len(sessions)} request sessions were "
+        f"opened, {sum(s.closed for s in sessions)} closed; expected one, closed: the session "
+        "closes whether the endpoint returns or raises (task 6)"
     )
