@@ -31,7 +31,7 @@ def list_markets(request: Request, store: Store) -> MarketPage:
     )
 
 
-@router.get("/{market_id}")
+@router.get("/{market_id:int}")
 def retrieve_market(market_id: int, store: Store) -> MarketOut:
     """200 and the market, or 404 in the envelope (task 2)."""
     raise NotImplementedError("TODO(task 2): retrieve one market — see README task 2")
@@ -47,13 +47,13 @@ def create_market(
     )
 
 
-@router.put("/{market_id}")
+@router.put("/{market_id:int}")
 def replace_market(market_id: int, body: MarketWrite, store: Store) -> MarketOut:
     """Replace every writable field; omitted optional fields take their defaults (task 4)."""
     raise NotImplementedError("TODO(task 4): replace the market (PUT) — see README task 4")
 
 
-@router.patch("/{market_id}")
+@router.patch("/{market_id:int}")
 def update_market(market_id: int, body: MarketPatch, store: Store) -> MarketOut:
     """Change only the fields sent (task 4)."""
     raise NotImplementedError(
@@ -61,7 +61,7 @@ def update_market(market_id: int, body: MarketPatch, store: Store) -> MarketOut:
     )
 
 
-@router.delete("/{market_id}")
+@router.delete("/{market_id:int}")
 def delete_market(market_id: int, store: Store) -> None:
     """204 with no body (task 5)."""
     raise NotImplementedError("TODO(task 5): delete the market, answer 204 — see README task 5")

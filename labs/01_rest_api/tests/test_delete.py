@@ -67,3 +67,16 @@ def test_unsupported_method_is_405_in_the_envelope_with_allow(
         f"{call} answered Allow: {header!r}; a 405 lists the methods the URL does accept, "
         f"here {sorted(allowed)} (RFC 9110 §15.5.6) (task 5)"
     )
+
+
+@pytest.mark.parametrize("path", ["/markets/abc", "/markets/1.5", "/no-such-resource"])
+def test_a_url_that_names_no_resource_is_404_in_the_envelope(client: HttpClient, path: str) -> None:
+    expect_error(
+        client.get(path),
+        404,
+        "not_found",
+        f"GET {path}",
+        "no resource has this URL (a market id is a whole number): the router's own 404 is "
+        "an error like any other, so it comes in the same envelope — not an HTML page, and "
+        "not a 400 about a path parameter (task 5)",
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest, JsonResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -69,4 +70,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     raise NotImplementedError(
         "TODO(task 1): render ApiError in the error envelope (contract.error_body); tasks 2, 3 "
         "and 5 add more exceptions — see README task 1"
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
+    """Django's handler404: a URL no route matches is a 404 in the envelope too (task 5).
+
+    The URL resolver answers before any DRF view runs, so `exception_handler` never sees it.
+    """
+    raise NotImplementedError(
+        "TODO(task 5): answer 404 with contract.error_body (code_for_status(404)) as a "
+        "JsonResponse — see README task 5"
     )

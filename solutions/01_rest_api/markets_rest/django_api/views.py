@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from rest_framework import exceptions, status
 from rest_framework.request import Request
@@ -102,6 +103,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if error is None:
         return None
     return Response(error_body(error.code, error.message, error.details), status=error.status)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
+    """Django's handler404: a URL no route matches is a 404 in the envelope too (task 5)."""
+    body = error_body(code_for_status(404), f"No resource at {request.path}.")
+    return JsonResponse(body, status=404)
 
 
 def _as_api_error(exc: Exception) -> ApiError | None:

@@ -38,7 +38,7 @@ def list_markets(request: Request, store: Store) -> MarketPage:
     return MarketPage(count=page.count, next=next_url, previous=previous_url, results=results)
 
 
-@router.get("/{market_id}")
+@router.get("/{market_id:int}")
 def retrieve_market(market_id: int, store: Store) -> MarketOut:
     """200 and the market, or 404 in the envelope (task 2)."""
     return MarketOut.model_validate(store.get(market_id))
@@ -53,20 +53,20 @@ def create_market(
     return MarketOut.model_validate(market)
 
 
-@router.put("/{market_id}")
+@router.put("/{market_id:int}")
 def replace_market(market_id: int, body: MarketWrite, store: Store) -> MarketOut:
     """Replace every writable field; omitted optional fields take their defaults (task 4)."""
     return MarketOut.model_validate(store.replace(market_id, MarketData(**body.model_dump())))
 
 
-@router.patch("/{market_id}")
+@router.patch("/{market_id:int}")
 def update_market(market_id: int, body: MarketPatch, store: Store) -> MarketOut:
     """Change only the fields sent (task 4)."""
     changes = body.model_dump(exclude_unset=True)
     return MarketOut.model_validate(store.update(market_id, changes))
 
 
-@router.delete("/{market_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{market_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_market(market_id: int, store: Store) -> None:
     """204 with no body (task 5)."""
     store.delete(market_id)

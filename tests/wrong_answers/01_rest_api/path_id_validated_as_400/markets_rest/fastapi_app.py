@@ -1,0 +1,122 @@
+"""The Markets API in FastAPI: an APIRouter, Pydantic v2 models and the error envelope."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+
+from markets_rest.contract import ApiError, code_for_status, error_body, from_store_error
+from markets_rest.domain import MarketData
+from markets_rest.listing import page_links, parse_list_query
+from markets_rest.schemas import MarketOut, MarketPage, MarketPatch, MarketWrite, api_error_from
+from markets_rest.store import MarketStore, StoreError
+
+
+def get_store(request: Request) -> MarketStore:
+    return request.app.state.store
+
+
+Store = Annotated[MarketStore, Depends(get_store)]
+router = APIRouter(prefix="/markets", tags=["markets"])
+
+
+@router.get("")
+def list_markets(request: Request, store: Store) -> MarketPage:
+    """200: one page of markets, filtered, ordered and paginated (task 1)."""
+    query = parse_list_query(request.query_params)
+    page = store.list(
+        status=query.status, ordering=query.ordering, limit=query.limit, offset=query.offset
+    )
+    next_url, previous_url = page_links(str(request.url), query, page.count)
+    results = [MarketOut.model_validate(market) for market in page.items]
+    return MarketPage(count=page.count, next=next_url, previous=previous_url, results=results)
+
+
+@router.get("/{market_id}")
+def retrieve_market(market_id: int, store: Store) -> MarketOut:
+    """200 and the market, or 404 in the envelope (task 2)."""
+    return MarketOut.model_validate(store.get(market_id))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_market(
+    body: MarketWrite, request: Request, response: Response, store: Store
+) -> MarketOut:
+    """201 with a Location header and the new market (task 3)."""
+    market = store.create(MarketData(**body.model_dump()))
+    response.headers["Location"] = str(request.url_for("retrieve_market", market_id=market.id))
+    return MarketOut.model_validate(market)
+
+
+@router.put("/{market_id}")
+def replace_market(market_id: int, body: MarketWrite, store: Store) -> MarketOut:
+    """Replace every writable field; omitted optional fields take their defaults (task 4)."""
+    return MarketOut.model_validate(store.replace(market_id, MarketData(**body.model_dump())))
+
+
+@router.patch("/{market_id}")
+def update_market(market_id: int, body: MarketPatch, store: Store) -> MarketOut:
+    """Change only the fields sent (task 4)."""
+    changes = body.model_dump(exclude_unset=True)
+    return MarketOut.model_validate(store.update(market_id, changes))
+
+
+@router.delete("/{market_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_market(market_id: int, store: Store) -> None:
+    """204 with no body (task 5)."""
+    store.delete(market_id)
+
+
+def api_error_response(request: Request, exc: ApiError) -> JSONResponse:
+    """An `ApiError` in the envelope, e.g. the 400 for a bad query (task 1)."""
+    return JSONResponse(error_body(exc.code, exc.message, exc.details), exc.status)
+
+
+def store_error_response(request: Request, exc: StoreError) -> JSONResponse:
+    """What the store refused: 404 for a missing market, 409 for a taken slug (task 2)."""
+    return api_error_response(request, from_store_error(exc))
+
+
+def validation_error_response(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A body FastAPI could not parse or validate: 400 in the envelope, not 422 (task 3)."""
+    return api_error_response(request, api_error_from(exc.errors()))
+
+
+def http_error_response(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Errors the router raises itself (404 no route, 405 wrong method) in the envelope (task 5).
+
+    A 405's `Allow` is rebuilt: FastAPI declares one route per method, and Starlette lists
+    only the methods of the first route whose path matched (`Allow: GET` for a DELETE on
+    /markets, though POST is allowed too).
+    """
+    headers = dict(exc.headers or {})
+    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    body = error_body(code_for_status(exc.status_code), str(exc.detail))
+    return JSONResponse(body, exc.status_code, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
+
+
+def create_app(store: MarketStore) -> FastAPI:
+    """The app; views read the store through `get_store` (the tests swap `app.state.store`)."""
+    app = FastAPI(title="Markets API")
+    app.state.store = store
+    app.include_router(router)
+    app.add_exception_handler(ApiError, api_error_response)
+    app.add_exception_handler(StoreError, store_error_response)
+    app.add_exception_handler(RequestValidationError, validation_error_response)
+    app.add_exception_handler(StarletteHTTPException, http_error_response)
+    return app
