@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.core, pytest.mark.task(1)]
 
 def rejected(params: dict[str, str], why: str = "") -> ApiError:
     """The ApiError parse_list_query raises for `params`; fails the test, saying `why`, if none."""
+    __tracebackhide__ = True  # a failure points at the test that called this, not in here
     try:
         query = parse_list_query(params)
     except ApiError as error:
