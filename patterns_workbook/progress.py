@@ -8,6 +8,7 @@ pytest crashed), which the CLI shows rather than hides.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -189,6 +190,8 @@ def lab_statuses(
     """Every lab's status, in catalog order, running up to one pytest per core at a time."""
     labs = list(labs)
     workers = max(1, min(len(labs), os.cpu_count() or 1))
+    if runner is None and len(labs) > 1:  # fork the runs from one warm process (labrun.warm)
+        runner = functools.partial(run_lab, warm=True)
     results: dict[str, LabStatus] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(lab_status, catalog, lab, track, runner) for lab in labs]
