@@ -314,7 +314,9 @@ def fake_runs(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[str | None]
     asked: list[str | None] = []
 
     def install(**runs: Exception | LabRun | list[tuple]) -> list[str | None]:
-        def run(project: Path, lab_dir: Path, *, track: str | None = None) -> LabRun:
+        def run(
+            project: Path, lab_dir: Path, *, track: str | None = None, warm: bool = False
+        ) -> LabRun:
             asked.append(track)
             outcome = runs[lab_dir.name]
             if isinstance(outcome, Exception):
