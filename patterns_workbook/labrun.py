@@ -104,7 +104,7 @@ def run_lab(
         run_env = {k: v for k, v in run_env.items() if v is not None}
         started = time.perf_counter()
         try:
-            if warm:
+            if warm and warm_runner.available():
                 log = Path(tmp) / "output.txt"
                 code = warm_runner.run_pytest(args, project, run_env, log, timeout)
                 output = log.read_text(encoding="utf-8", errors="replace")

@@ -34,6 +34,11 @@ _PLUGIN_PACKAGES = {"patterns_workbook"}
 _context: ForkServerContext | None = None
 
 
+def available() -> bool:
+    """Whether this platform can fork (not Windows): callers fall back to a subprocess."""
+    return "forkserver" in multiprocessing.get_all_start_methods()
+
+
 def _forkserver() -> ForkServerContext:
     global _context
     if _context is None:
