@@ -110,3 +110,20 @@ def test_missing_task_marker_and_docs_are_reported(lab, tmp_path: Path) -> None:
         assert "README.md has no '## Task 2' section" in verify.check_docs(lab)
     finally:
         readme.write_text(original)
+
+
+def test_warm_runs_share_no_state(tmp_path: Path) -> None:
+    """Each forked run starts clean: what one lab run sets is gone in the next."""
+    from patterns_workbook import warm
+
+    (tmp_path / "test_state.py").write_text(
+        "import os, sys\n\n\ndef test_starts_clean():\n"
+        "    assert not hasattr(sys, 'workbook_marker') and 'WORKBOOK_MARK' not in os.environ\n"
+        "    sys.workbook_marker = os.environ['WORKBOOK_MARK'] = 'set'\n"
+    )
+    for attempt in (1, 2):
+        output = tmp_path / f"out{attempt}.txt"
+        code = warm.run_pytest(
+            [str(tmp_path), "-q", "-p", "no:cacheprovider"], tmp_path, {}, output, timeout=60
+        )
+        assert code == 0, f"run {attempt}: {output.read_text()}"
