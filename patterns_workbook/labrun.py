@@ -12,8 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from patterns_workbook import warm as warm_runner
@@ -44,21 +43,14 @@ class LabRun:
     exitstatus: int
     tests: tuple[TestResult, ...]
     collect_errors: tuple[dict[str, str], ...]
-    output: str
-    seconds: float = 0.0
-    meta: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> list[TestResult]:
-        return [t for t in self.tests if t.ok]
+    output: str  # what pytest printed, for the problems a report cannot explain
 
     @property
     def failed(self) -> list[TestResult]:
         return [t for t in self.tests if t.outcome in ("failed", "error")]
 
-    @property
-    def green(self) -> bool:
-        return self.exitstatus == 0 and bool(self.tests) and not self.failed
+    def output_tail(self, lines: int = 15) -> str:
+        return "\n".join(self.output.strip().splitlines()[-lines:])
 
     def by_task(self) -> dict[int | None, list[TestResult]]:
         tasks: dict[int | None, list[TestResult]] = {}
@@ -102,7 +94,6 @@ def run_lab(
             args += ["-m", expr]
         run_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
         run_env = {k: v for k, v in run_env.items() if v is not None}
-        started = time.perf_counter()
         try:
             if warm and warm_runner.available():
                 log = Path(tmp) / "output.txt"
@@ -116,7 +107,6 @@ def run_lab(
                 code, output = proc.returncode, proc.stdout + proc.stderr
         except (subprocess.TimeoutExpired, TimeoutError) as exc:
             raise LabRunError(f"pytest on {lab_dir.name} ran past {timeout:.0f} s") from exc
-        seconds = time.perf_counter() - started
         if not report.exists():
             raise LabRunError(f"pytest on {lab_dir.name} crashed (exit {code}):\n{output}")
         data = json.loads(report.read_text(encoding="utf-8"))
@@ -138,7 +128,6 @@ def run_lab(
         tests=tests,
         collect_errors=tuple(data["collect_errors"]),
         output=output,
-        seconds=seconds,
     )
 
 
@@ -170,12 +159,12 @@ def committed_file(project: Path, rel: str, ref: str = "HEAD") -> bytes | None:
     return proc.stdout if proc is not None and proc.returncode == 0 else None
 
 
-def starter_files(lab: Lab, ref: str = "HEAD") -> dict[str, bytes]:
+def starter_files(lab: Lab, ref: str = "HEAD", *, uncommitted: bool = True) -> dict[str, bytes]:
     """Each learner-editable file of the lab as the workbook ships it.
 
-    The version committed at `ref` when there is one, so a learner's own progress never
-    changes what the maintainer suite checks; the working-tree file for a lab not yet
-    committed. The CLI passes `shipped_ref(root)`.
+    The version committed at `ref`, so a learner's own progress never changes what the
+    maintainer suite checks; with `uncommitted`, the working-tree file of one never committed
+    (a lab being written). The CLI passes `shipped_ref(root)`.
     """
     files: dict[str, bytes] = {}
     for rel in lab.editable_files():
@@ -183,7 +172,7 @@ def starter_files(lab: Lab, ref: str = "HEAD") -> dict[str, bytes]:
         path = lab.path / rel
         if committed is not None:
             files[rel] = committed
-        elif path.exists():
+        elif uncommitted and path.exists():
             files[rel] = path.read_bytes()
     return files
 

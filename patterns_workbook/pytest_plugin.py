@@ -45,12 +45,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def task_of(item: pytest.Item) -> int | None:
-    """The N of `@pytest.mark.task(N)` (or `task(taskno=N)`), or None when unmarked."""
+    """The N of `@pytest.mark.task(N)`, or None when unmarked."""
     marker = item.get_closest_marker("task")
-    if marker is None:
-        return None
-    value = marker.args[0] if marker.args else marker.kwargs.get("taskno")
-    return None if value is None else int(value)
+    return int(marker.args[0]) if marker is not None and marker.args else None
 
 
 class ReportWriter:

@@ -30,7 +30,7 @@ def check_starter(lab: Lab, run: LabRun) -> list[str]:
     """The committed starter collects cleanly and every task has a failing test."""
     problems = [f"collection error in {e['nodeid']}:\n{e['message']}" for e in run.collect_errors]
     if not run.tests:
-        return [*problems, "the starter collected no tests"]
+        return [*problems, f"the starter collected no tests:\n{run.output_tail()}"]
     for task, tests in run.by_task().items():
         if task is not None and all(t.ok for t in tests):
             names = ", ".join(t.name for t in tests)
@@ -43,7 +43,9 @@ def check_solution(lab: Lab, run: LabRun) -> list[str]:
     problems = [f"collection error in {e['nodeid']}:\n{e['message']}" for e in run.collect_errors]
     problems += [f"{t.nodeid} {t.outcome}: {t.message[:600]}" for t in run.failed]
     if not run.tests:
-        problems.append("the solution run collected no tests")
+        problems.append(f"the solution run collected no tests:\n{run.output_tail()}")
+    elif run.exitstatus != 0 and not problems:  # e.g. a session-level error after the tests
+        problems.append(f"pytest exited {run.exitstatus}:\n{run.output_tail()}")
     problems += check_markers(lab, run)
     return problems
 

@@ -30,7 +30,6 @@ PRELOAD = [
     "sqlalchemy.orm",
     "httpx",
 ]
-_PLUGIN_PACKAGES = {"patterns_workbook"}
 _context: ForkServerContext | None = None
 
 
@@ -72,12 +71,11 @@ def _child(args: list[str], cwd: str, env: dict[str, str], output: str) -> None:
     os.environ.clear()
     os.environ.update(env)
     sys.dont_write_bytecode = True
-    for name in [m for m in sys.modules if m.split(".")[0] in _PLUGIN_PACKAGES]:
-        del sys.modules[name]  # this module's own package, imported to run `_child`
     import pytest
 
-    # anyio (imported by FastAPI above) registers a pytest plugin, which this workbook turns
-    # off; pytest still warns that the already-imported module cannot be assert-rewritten.
+    # Packages that carry a pytest plugin were imported here before pytest could rewrite
+    # their asserts (anyio through FastAPI; this package, to run `_child`). pytest warns
+    # about each; their asserts are not the tests', so the warning is noise here.
     code = pytest.main([*args, "-W", "ignore::pytest.PytestAssertRewriteWarning"])
     sys.stdout.flush()
     sys.stderr.flush()

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from patterns_workbook.catalog import Lab
-from patterns_workbook.labrun import committed_file, shipped_ref
+from patterns_workbook.labrun import shipped_ref, starter_files
 
 WORKBOOK_DIR = ".workbook"
 BACKUPS = Path(WORKBOOK_DIR) / "backups"
@@ -61,15 +61,12 @@ def committed_starter(lab: Lab) -> dict[str, bytes]:
     """The committed starter of every learner-editable file; raises if any is not committed."""
     if not lab.solution_path.is_dir():
         raise WorkspaceError(f"solutions/{lab.id} is missing, so the editable files are unknown")
-    files: dict[str, bytes] = {}
-    ref = shipped_ref(lab.root)
+    files = starter_files(lab, shipped_ref(lab.root), uncommitted=False)
     for rel in lab.editable_files():
-        content = committed_file(lab.root, f"labs/{lab.id}/{rel}", ref)
-        if content is None:
+        if rel not in files:
             raise WorkspaceError(
                 f"labs/{lab.id}/{rel} is not committed in git: there is no starter to restore"
             )
-        files[rel] = content
     return files
 
 
