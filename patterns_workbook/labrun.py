@@ -19,7 +19,6 @@ from patterns_workbook import warm as warm_runner
 from patterns_workbook.catalog import TRACKS, Lab
 
 _IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc", "*.sqlite3")
-MISTAKE_FILE = "mistake.toml"  # a wrong answer's description, not a lab file
 
 
 @dataclass(frozen=True)
@@ -61,6 +60,10 @@ class LabRun:
 
 class LabRunError(Exception):
     """pytest could not run the lab at all (crash, timeout, no report)."""
+
+
+class PatchError(Exception):
+    """A wrong answer's diff no longer applies to the solution it was written against."""
 
 
 def track_expression(track: str | None) -> str | None:
@@ -177,11 +180,16 @@ def starter_files(lab: Lab, ref: str = "HEAD", *, uncommitted: bool = True) -> d
     return files
 
 
-def build_tree(lab: Lab, dest: Path, overlays: tuple[Path, ...] = ()) -> Path:
-    """Copy the project config and the lab's starter to `dest`, then lay `overlays` over it.
+def build_tree(
+    lab: Lab, dest: Path, overlays: tuple[Path, ...] = (), patches: tuple[Path, ...] = ()
+) -> Path:
+    """Copy the project config and the lab's starter to `dest`, lay `overlays` over it, then
+    apply `patches`.
 
-    Returns the lab folder inside `dest`. Each overlay (a solution, a wrong answer) holds
-    files at lab-relative paths; they replace or add files in the copy.
+    Returns the lab folder inside `dest`. Each overlay (a solution) holds files at
+    lab-relative paths; they replace or add files in the copy. Each patch (a wrong answer) is
+    a unified diff with lab-relative `a/…` and `b/…` paths; one that does not apply cleanly
+    raises `PatchError` rather than being skipped.
     """
     shutil.copy2(lab.root / "pyproject.toml", dest / "pyproject.toml")
     lab_copy = dest / "labs" / lab.id
@@ -191,21 +199,34 @@ def build_tree(lab: Lab, dest: Path, overlays: tuple[Path, ...] = ()) -> Path:
         (lab_copy / rel).write_bytes(content)
     for overlay in overlays:
         for src in sorted(overlay.rglob("*")):
-            if src.is_file() and "__pycache__" not in src.parts and src.name != MISTAKE_FILE:
+            if src.is_file() and "__pycache__" not in src.parts:
                 target = lab_copy / src.relative_to(overlay)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, target)
+    for patch in patches:
+        apply_patch(patch, lab_copy)
     return lab_copy
+
+
+def apply_patch(patch: Path, folder: Path) -> None:
+    """`git apply -p1` the diff inside `folder` (no repository needed), or raise PatchError."""
+    proc = _git(folder, "apply", "-p1", "--whitespace=nowarn", str(patch.resolve()))
+    if proc is None:
+        raise PatchError(f"{patch.name}: git is needed to apply wrong-answer diffs")
+    if proc.returncode != 0:
+        why = proc.stderr.decode(errors="replace").strip() or "git apply failed"
+        raise PatchError(f"{patch.name} no longer applies to the solution: {why}")
 
 
 def run_variant(
     lab: Lab,
     overlays: tuple[Path, ...] = (),
     *,
+    patches: tuple[Path, ...] = (),
     env: dict[str, str | None] | None = None,
     extra_args: tuple[str, ...] = (),
 ) -> LabRun:
-    """Build the starter (+ overlays) in a temporary folder and run its tests there."""
+    """Build the starter (+ overlays, + patches) in a temporary folder and run its tests."""
     with tempfile.TemporaryDirectory(prefix=f"workbook-{lab.number}-") as tmp:
-        lab_copy = build_tree(lab, Path(tmp), overlays)
+        lab_copy = build_tree(lab, Path(tmp), overlays, patches)
         return run_lab(Path(tmp), lab_copy, env=env, extra_args=extra_args, warm=True)

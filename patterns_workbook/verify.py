@@ -12,14 +12,32 @@ import tomllib
 from pathlib import Path
 
 from patterns_workbook.catalog import TRACK_MARKERS, Lab
-from patterns_workbook.labrun import MISTAKE_FILE, LabRun, run_variant, starter_files
+from patterns_workbook.labrun import LabRun, PatchError, run_variant, starter_files
 
 MIN_WRONG_ANSWERS = 3
+_DIFF_TARGET = re.compile(r"^\+\+\+ b/(\S+)", re.M)
 
 
 def wrong_answers(lab: Lab) -> list[Path]:
+    """Each wrong answer's diff: `tests/wrong_answers/NN_slug/<mistake>.diff`.
+
+    Its description lives beside it in `<mistake>.toml` (CONTRIBUTING, "Wrong answers").
+    """
     folder = lab.wrong_answers_path
-    return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    return sorted(folder.glob("*.diff")) if folder.is_dir() else []
+
+
+def check_wrong_answer_layout(lab: Lab) -> list[str]:
+    """Every diff has its description and every description its diff; nothing else is there."""
+    folder = lab.wrong_answers_path
+    if not folder.is_dir():
+        return []
+    problems = [f"{p.name}: a wrong answer is a .diff with a .toml beside it" for p in
+                sorted(folder.iterdir()) if p.suffix not in (".diff", ".toml")]  # fmt: skip
+    stems = {p.stem for p in folder.glob("*.diff")}
+    problems += [f"{p.name} describes no wrong answer ({p.stem}.diff is missing)"
+                 for p in sorted(folder.glob("*.toml")) if p.stem not in stems]  # fmt: skip
+    return problems
 
 
 def _task_numbers(lab: Lab) -> set[int]:
@@ -112,52 +130,59 @@ def hint_section(hints: str, task: int) -> str | None:
 
 def check_wrong_answer(lab: Lab, wrong: Path, run: LabRun | None = None) -> list[str]:
     """The wrong answer makes a named test fail on an assertion that names the mistake."""
+    spec_path = wrong.with_suffix(".toml")
     try:
-        spec = tomllib.loads((wrong / MISTAKE_FILE).read_text(encoding="utf-8"))
+        spec = tomllib.loads(spec_path.read_text(encoding="utf-8"))
         caught_by: list[str] = list(spec["caught_by"])
         expected: str = spec["message"]
         if not spec["mistake"]:
             raise KeyError("mistake")
     except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
-        return [f"{wrong.name}: {MISTAKE_FILE} missing or incomplete ({exc})"]
-    problems = _check_wrong_files(lab, wrong)
+        return [f"{wrong.stem}: {spec_path.name} missing or incomplete ({exc})"]
+    problems = _check_diff_targets(lab, wrong)
+    if problems:
+        return problems
     # Only the tests that should catch it: the proof is the same, the run much shorter.
     selected = " or ".join(sorted({name.split("[")[0] for name in caught_by}))
-    run = run or run_variant(lab, (lab.solution_path, wrong), extra_args=("-k", selected))
+    if run is None:
+        try:
+            run = run_variant(
+                lab, (lab.solution_path,), patches=(wrong,), extra_args=("-k", selected)
+            )
+        except PatchError as exc:
+            return [str(exc)]
+    return _check_caught(wrong.stem, run, caught_by, expected)
+
+
+def _check_caught(name: str, run: LabRun, caught_by: list[str], expected: str) -> list[str]:
     named = [t for t in run.tests if any(c in t.nodeid for c in caught_by)]
     if not named:
-        return [*problems, f"{wrong.name}: no test matches caught_by={caught_by}"]
+        return [f"{name}: no test matches caught_by={caught_by}"]
     failing = [t for t in named if t.outcome in ("failed", "error")]
     if not failing:
-        return [*problems, f"{wrong.name}: passes every test in caught_by={caught_by}"]
+        return [f"{name}: passes every test in caught_by={caught_by}"]
     on_assert = [t for t in failing if t.assertion]
     if not on_assert:
         first = failing[0]
-        return [
-            *problems,
-            f"{wrong.name}: fails for the wrong reason ({first.exc_type}: {first.message[:300]})",
-        ]
+        return [f"{name}: fails for the wrong reason ({first.exc_type}: {first.message[:300]})"]
     if not any(expected.lower() in t.message.lower() for t in on_assert):
         return [
-            *problems,
-            f"{wrong.name}: failure message does not mention {expected!r}: "
-            f"{on_assert[0].message[:400]}",
+            f"{name}: failure message does not mention {expected!r}: {on_assert[0].message[:400]}"
         ]
-    return problems
+    return []
 
 
-def _check_wrong_files(lab: Lab, wrong: Path) -> list[str]:
-    problems = []
+def _check_diff_targets(lab: Lab, wrong: Path) -> list[str]:
+    """The diff changes learner files only, and changes something."""
+    targets = _DIFF_TARGET.findall(wrong.read_text(encoding="utf-8"))
+    if not targets:
+        return [f"{wrong.stem}: the diff changes no file"]
     editable = set(lab.editable_files())
-    for path in sorted(wrong.rglob("*")):
-        if not path.is_file() or path.name == MISTAKE_FILE or "__pycache__" in path.parts:
-            continue
-        rel = path.relative_to(wrong).as_posix()
-        if rel not in editable:
-            problems.append(f"{wrong.name}: {rel} is not a file the learner edits")
-        elif path.read_bytes() == (lab.solution_path / rel).read_bytes():
-            problems.append(f"{wrong.name}: {rel} is identical to the solution")
-    return problems
+    return [
+        f"{wrong.stem}: {rel} is not a file the learner edits"
+        for rel in targets
+        if rel not in editable
+    ]
 
 
 def _read(path: Path) -> str:

@@ -46,6 +46,7 @@ def test_readme_and_hints_cover_every_task(lab_id: str) -> None:
 
 @pytest.mark.parametrize("lab_id", LAB_IDS)
 def test_lab_ships_enough_wrong_answers(lab_id: str) -> None:
+    _fail(verify.check_wrong_answer_layout(LABS[lab_id]), f"tests/wrong_answers/{lab_id}")
     found = len(verify.wrong_answers(LABS[lab_id]))
     assert found >= verify.MIN_WRONG_ANSWERS, (
         f"{lab_id} ships {found} wrong answers under tests/wrong_answers/{lab_id}/; "
@@ -53,7 +54,7 @@ def test_lab_ships_enough_wrong_answers(lab_id: str) -> None:
     )
 
 
-@pytest.mark.parametrize(("lab_id", "wrong"), WRONG, ids=[f"{i}/{w.name}" for i, w in WRONG])
+@pytest.mark.parametrize(("lab_id", "wrong"), WRONG, ids=[f"{i}/{w.stem}" for i, w in WRONG])
 def test_wrong_answer_is_caught(lab_id: str, wrong) -> None:
     _fail(verify.check_wrong_answer(LABS[lab_id], wrong), f"{lab_id} wrong answer")
 

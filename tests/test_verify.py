@@ -64,23 +64,58 @@ def test_starter_that_already_passes_is_reported(lab) -> None:
     assert any("already passes" in p for p in problems), problems
 
 
+def _wrong_answer(lab, tmp_path: Path, name: str, diff: str) -> Path:
+    """A wrong answer named `name`: the diff, and the toy's description beside it."""
+    shipped = verify.wrong_answers(lab)[0]
+    (tmp_path / f"{name}.toml").write_bytes(shipped.with_suffix(".toml").read_bytes())
+    path = tmp_path / f"{name}.diff"
+    path.write_text(diff)
+    return path
+
+
+ODDS_DIFF = """diff --git a/toy_odds/odds.py b/toy_odds/odds.py
+--- a/toy_odds/odds.py
++++ b/toy_odds/odds.py
+@@ -8,2 +8,3 @@
+ def percent(probability: Decimal) -> str:
+     return f"{probability * 100:.2f}%"
++ADDED
+"""
+
+
 def test_wrong_answer_that_passes_is_reported(lab, tmp_path: Path) -> None:
-    harmless = tmp_path / "harmless"
-    shutil.copytree(verify.wrong_answers(lab)[0], harmless)
-    shutil.copy2(lab.solution_path / "toy_odds" / "odds.py", harmless / "toy_odds" / "odds.py")
-    (harmless / "toy_odds" / "odds.py").write_text(
-        (harmless / "toy_odds" / "odds.py").read_text() + "\n# a comment changes nothing\n"
-    )
+    harmless = _wrong_answer(lab, tmp_path, "harmless", ODDS_DIFF.replace("ADDED", "# a comment"))
     problems = verify.check_wrong_answer(lab, harmless)
     assert any("passes every test" in p for p in problems), problems
 
 
 def test_wrong_answer_failing_on_an_import_error_is_reported(lab, tmp_path: Path) -> None:
-    crashing = tmp_path / "crashing"
-    shutil.copytree(verify.wrong_answers(lab)[0], crashing)
-    (crashing / "toy_odds" / "odds.py").write_text("import no_such_module_anywhere\n")
+    diff = ODDS_DIFF.replace("ADDED", "import no_such_module_anywhere")
+    crashing = _wrong_answer(lab, tmp_path, "crashing", diff)
     problems = verify.check_wrong_answer(lab, crashing)
     assert problems and any("wrong reason" in p or "no test" in p for p in problems), problems
+
+
+def test_wrong_answer_that_no_longer_applies_is_reported(lab, tmp_path: Path) -> None:
+    # Written against a solution that has since changed: reported, never silently skipped.
+    stale = ODDS_DIFF.replace('     return f"{probability', '     return f"{odds').replace(
+        "ADDED", ""
+    )
+    problems = verify.check_wrong_answer(lab, _wrong_answer(lab, tmp_path, "stale", stale))
+    assert any("no longer applies" in p for p in problems), problems
+
+
+def test_wrong_answer_editing_a_test_is_reported(lab, tmp_path: Path) -> None:
+    diff = ODDS_DIFF.replace("toy_odds/odds.py", "tests/test_odds.py").replace("ADDED", "")
+    problems = verify.check_wrong_answer(lab, _wrong_answer(lab, tmp_path, "cheat", diff))
+    assert any("not a file the learner edits" in p for p in problems), problems
+
+
+def test_wrong_answer_without_its_description_is_reported(lab, tmp_path: Path) -> None:
+    orphan = tmp_path / "orphan.diff"
+    orphan.write_text(ODDS_DIFF.replace("ADDED", "# x"))
+    problems = verify.check_wrong_answer(lab, orphan)
+    assert any("orphan.toml missing" in p for p in problems), problems
 
 
 def test_learner_edits_do_not_change_what_is_checked(lab) -> None:
