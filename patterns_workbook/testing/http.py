@@ -75,6 +75,12 @@ class HttpClient:
             path = f"{path}{'&' if '?' in path else '?'}{urlencode(params, doseq=True)}"
         return self._send(method.upper(), path, body, sent)
 
+    def send(
+        self, method: str, path: str, *, body: bytes | None = None, headers: Any = None
+    ) -> Reply:
+        """Send exactly these bytes and headers: no Content-Type is added (hostile inputs)."""
+        return self._send(method.upper(), path, body, dict(headers or {}))
+
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
         raise NotImplementedError
 
@@ -125,7 +131,10 @@ class FastAPIHttpClient(HttpClient):
         self._client.__exit__(*exc_info)
 
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
-        response = self._client.request(method, path, content=body, headers=headers)
+        # Header values go out as UTF-8 bytes, as a real client may send them (httpx would
+        # refuse a non-ASCII str before the app ever saw it).
+        raw = {key: value.encode() for key, value in headers.items()}
+        response = self._client.request(method, path, content=body, headers=raw)
         return Reply(response.status_code, response.content, _lower(response.headers.items()))
 
 
