@@ -50,7 +50,7 @@ def test_lab_ships_enough_wrong_answers(lab_id: str) -> None:
     found = len(verify.wrong_answers(LABS[lab_id]))
     assert found >= verify.MIN_WRONG_ANSWERS, (
         f"{lab_id} ships {found} wrong answers under tests/wrong_answers/{lab_id}/; "
-        f"DESIGN.md asks for at least {verify.MIN_WRONG_ANSWERS}"
+        f"docs/design.md §3 asks for at least {verify.MIN_WRONG_ANSWERS}"
     )
 
 
