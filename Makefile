@@ -10,8 +10,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: lab test lint notebooks labs format clean
 
+# The file browser is rooted at the project (labs/, READMEs, hints.md reachable), notebook 00
+# opens first, and project-level settings (.jupyter/lab/user-settings: no "Jupyter news"
+# prompt, no update check) are used instead of the learner's home ones.
+# tests/test_jupyterlab_launch.py starts JupyterLab through this target.
+LAB_SETTINGS := $(CURDIR)/.jupyter/lab/user-settings
+
 lab: $(STAMP)  ## open the workbook in JupyterLab
-	$(BIN)/jupyter lab $(LAB_FLAGS) $(LAB_ARGS) notebooks/00_start_here.ipynb
+	JUPYTERLAB_SETTINGS_DIR="$(LAB_SETTINGS)" $(BIN)/jupyter lab $(LAB_FLAGS) \
+		--ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 test: $(STAMP) lint  ## the whole validation: lint, maintainer suite, notebooks
 	$(BIN)/pytest -n 2 tests

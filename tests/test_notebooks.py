@@ -69,3 +69,19 @@ def test_your_lab_section_names_the_lab_and_its_check_command(path: Path) -> Non
     assert re.search(rf"workbook check {lab.number}|pytest labs/{lab.id}", section), (
         f"{path.name}: 'Your lab' should give the command that checks it"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_kernelspec_matches_the_installed_kernel(path: Path) -> None:
+    """A kernelspec that differs from the installed one opens as modified and autosaves a diff."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    kernelspec = json.loads(path.read_text(encoding="utf-8"))["metadata"]["kernelspec"]
+    installed = KernelSpecManager().get_kernel_spec(kernelspec["name"])
+    assert (kernelspec["name"], kernelspec["display_name"]) == (
+        "python3",
+        installed.display_name,
+    ), (
+        f"{path.name}: kernelspec {kernelspec}; the environment's kernel is 'python3' "
+        f"({installed.display_name!r}) — commit what the environment uses"
+    )
