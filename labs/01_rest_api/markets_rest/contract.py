@@ -21,6 +21,8 @@ ORDERING_FIELDS = ("id", "name", "volume", "created_at")  # each may be prefixed
 DEFAULT_ORDERING = "id"
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100  # a larger `limit` is capped to this, not refused
+MAX_WHOLE_NUMBER = 2**63 - 1  # the largest limit or offset a database (a bigint) can take
+JSON_MEDIA_TYPE = "application/json"  # the only body the API reads; anything else is a 415
 
 FieldErrors = dict[str, list[str]]
 
@@ -32,6 +34,7 @@ class ErrorCode(enum.StrEnum):
     NOT_FOUND = "not_found"  # 404
     METHOD_NOT_ALLOWED = "method_not_allowed"  # 405, with an Allow header
     CONFLICT = "conflict"  # 409: the slug is taken
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"  # 415: the body is not sent as JSON
 
 
 class ApiError(Exception):
@@ -75,6 +78,19 @@ def invalid_json(reason: str = "") -> ApiError:
 
 def validation_failed(details: Mapping[str, Sequence[str]]) -> ApiError:
     return ApiError(400, ErrorCode.VALIDATION_FAILED, "The market is not valid.", details)
+
+
+def unsupported_media_type(content_type: str | None) -> ApiError:
+    """The 415 for a body sent as anything but `application/json` (or with no Content-Type)."""
+    sent = content_type or "no Content-Type"
+    message = f"The body must be sent as {JSON_MEDIA_TYPE}, not {sent}."
+    return ApiError(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, message)
+
+
+def is_json(content_type: str | None) -> bool:
+    """True for `application/json`, with or without parameters (`; charset=utf-8`)."""
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    return media_type == JSON_MEDIA_TYPE
 
 
 def method_not_allowed(method: str) -> ApiError:

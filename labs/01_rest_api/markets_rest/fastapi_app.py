@@ -2,28 +2,94 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from markets_rest.contract import ApiError
-from markets_rest.schemas import MarketOut, MarketPage, MarketPatch, MarketWrite
+from markets_rest.schemas import ErrorBody, MarketOut, MarketPage, MarketPatch, MarketWrite
 from markets_rest.store import MarketStore, StoreError
+
+_ERRORS = {
+    400: "Invalid input: `invalid_query`, `invalid_json` or `validation_failed`, per field",
+    404: "No such market",
+    409: "The slug is taken by another market",
+    415: "The body is not sent as application/json",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=`: these errors, and any other 4xx (a 405), all in the envelope.
+
+    Naming "4XX" also stops FastAPI from advertising its default 422, which this API never
+    sends (a validation error is a 400).
+    """
+    responses: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorBody, "description": _ERRORS[code]} for code in statuses
+    }
+    responses["4XX"] = {"model": ErrorBody, "description": "Any other client error"}
+    return responses
 
 
 def get_store(request: Request) -> MarketStore:
     return request.app.state.store
 
 
+def require_json(request: Request) -> None:
+    """A write's body must be declared `application/json`: anything else is a 415 (task 3).
+
+    FastAPI reads a body sent as text/plain, a form or with no Content-Type as raw bytes,
+    and its validation error would blame the fields (a 400) instead of the media type.
+    """
+    raise NotImplementedError(
+        "TODO(task 3): refuse a body not sent as application/json (contract.is_json, "
+        "contract.unsupported_media_type) — see README task 3"
+    )
+
+
 Store = Annotated[MarketStore, Depends(get_store)]
+JsonBody = [Depends(require_json)]
 router = APIRouter(prefix="/markets", tags=["markets"])
 
+# The list's query parameters, declared so the OpenAPI schema shows them. They arrive as
+# strings: `parse_list_query` is the one place that validates them (the digit rule, the cap,
+# every bad parameter named in one 400), so FastAPI is not asked to convert them.
+WHOLE_NUMBER = {"pattern": "^[0-9]+$"}
+StatusParam = Annotated[
+    str | None, Query(description="draft, active, closed or resolved", examples=["active"])
+]
+OrderingParam = Annotated[
+    str | None,
+    Query(description="id, name, volume or created_at, optionally with '-'", examples=["-volume"]),
+]
+LimitParam = Annotated[
+    str | None,
+    Query(
+        description="Page size, a whole number ≥ 1 in ASCII digits (default 20, capped at 100)",
+        json_schema_extra=WHOLE_NUMBER,
+    ),
+]
+OffsetParam = Annotated[
+    str | None,
+    Query(
+        description="Markets to skip, a whole number ≥ 0 in ASCII digits (default 0)",
+        json_schema_extra=WHOLE_NUMBER,
+    ),
+]
 
-@router.get("")
-def list_markets(request: Request, store: Store) -> MarketPage:
+
+@router.get("", responses=errors(400))
+def list_markets(
+    request: Request,
+    store: Store,
+    status: StatusParam = None,
+    ordering: OrderingParam = None,
+    limit: LimitParam = None,
+    offset: OffsetParam = None,
+) -> MarketPage:
     """200: one page of markets, filtered, ordered and paginated (task 1)."""
     raise NotImplementedError(
         "TODO(task 1): list markets with listing.parse_list_query and page_links "
@@ -31,13 +97,13 @@ def list_markets(request: Request, store: Store) -> MarketPage:
     )
 
 
-@router.get("/{market_id:int}")
+@router.get("/{market_id:int}", responses=errors(404))
 def retrieve_market(market_id: int, store: Store) -> MarketOut:
     """200 and the market, or 404 in the envelope (task 2)."""
     raise NotImplementedError("TODO(task 2): retrieve one market — see README task 2")
 
 
-@router.post("")
+@router.post("", status_code=201, dependencies=JsonBody, responses=errors(400, 409, 415))
 def create_market(
     body: MarketWrite, request: Request, response: Response, store: Store
 ) -> MarketOut:
@@ -47,13 +113,13 @@ def create_market(
     )
 
 
-@router.put("/{market_id:int}")
+@router.put("/{market_id:int}", dependencies=JsonBody, responses=errors(400, 404, 409, 415))
 def replace_market(market_id: int, body: MarketWrite, store: Store) -> MarketOut:
     """Replace every writable field; omitted optional fields take their defaults (task 4)."""
     raise NotImplementedError("TODO(task 4): replace the market (PUT) — see README task 4")
 
 
-@router.patch("/{market_id:int}")
+@router.patch("/{market_id:int}", dependencies=JsonBody, responses=errors(400, 404, 409, 415))
 def update_market(market_id: int, body: MarketPatch, store: Store) -> MarketOut:
     """Change only the fields sent (task 4)."""
     raise NotImplementedError(
@@ -61,7 +127,7 @@ def update_market(market_id: int, body: MarketPatch, store: Store) -> MarketOut:
     )
 
 
-@router.delete("/{market_id:int}")
+@router.delete("/{market_id:int}", status_code=204, responses=errors(404))
 def delete_market(market_id: int, store: Store) -> None:
     """204 with no body (task 5)."""
     raise NotImplementedError("TODO(task 5): delete the market, answer 204 — see README task 5")

@@ -1,29 +1,67 @@
 """Pydantic v2 wire models, shared by the FastAPI and Flask apps. Given code.
 
-The same rules as `django_api.serializers.MarketSerializer`, so both tracks validate alike.
+The same rules as `django_api.serializers.MarketSerializer`, so both tracks validate alike:
+a write body names only writable fields (an unknown or read-only field is an error, never
+silently dropped), `volume` is a decimal *string* (a JSON number is an error: it was a float
+on the way), and PATCH refuses `null`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 from markets_rest.contract import ApiError, FieldErrors, invalid_json, validation_failed
 from markets_rest.domain import Status
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MONEY_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
+READ_ONLY_FIELDS = ("id", "created_at", "updated_at")  # the server sets them, never a client
+MONEY_AS_STRING = 'Money is sent as a decimal string, like "1234.50", never a JSON number.'
+MONEY_FORMAT = 'Must be digits with at most two decimal places, like "1234.50".'
+
+
+def _decimal_string(value: Any) -> Any:
+    # Decimal's lax mode takes 0.1 — already a binary float, 0.1000000000000000055…, by the
+    # time it arrives — and " 1e3", "NaN". Only a plain decimal string is an exact amount.
+    if not isinstance(value, str):
+        raise ValueError(MONEY_AS_STRING)
+    if not re.fullmatch(MONEY_PATTERN, value):
+        raise ValueError(MONEY_FORMAT)
+    return value
+
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Slug = Annotated[str, StringConstraints(max_length=100, pattern=SLUG_PATTERN)]
-Volume = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Volume = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_string),
+    Field(ge=0, max_digits=14, decimal_places=2),
+    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["1234.50"]}),
+]
+
+
+def _omitted_not_null(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # a PATCH field is omitted or sent, never null
 
 
 class MarketWrite(BaseModel):
     """The body of POST and PUT: `name` and `slug` required, the rest has defaults."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: Name
     slug: Slug
@@ -32,12 +70,18 @@ class MarketWrite(BaseModel):
 
 
 class MarketPatch(BaseModel):
-    """The body of PATCH: any subset of the fields; a field sent as null is an error."""
+    """The body of PATCH: any subset of the fields; a field sent as null is an error.
 
-    name: Name | None = None
-    slug: Slug | None = None
-    status: Status | None = None
-    volume: Volume | None = None
+    An omitted field stays None and is left out by `model_dump(exclude_unset=True)`; the
+    schema says each field is a string (not nullable), which is what the API accepts.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name = Field(None, json_schema_extra=_omitted_not_null)  # type: ignore[assignment]
+    slug: Slug = Field(None, json_schema_extra=_omitted_not_null)  # type: ignore[assignment]
+    status: Status = Field(None, json_schema_extra=_omitted_not_null)  # type: ignore[assignment]
+    volume: Volume = Field(None, json_schema_extra=_omitted_not_null)  # type: ignore[assignment]
 
     @field_validator("*", mode="before")
     @classmethod
@@ -69,6 +113,18 @@ class MarketPage(BaseModel):
     results: list[MarketOut]
 
 
+class ErrorObject(BaseModel):
+    code: str
+    message: str
+    details: dict[str, list[str]]
+
+
+class ErrorBody(BaseModel):
+    """The error envelope (`contract.error_body`), for the OpenAPI schema of each error."""
+
+    error: ErrorObject
+
+
 def api_error_from(errors: Iterable[Mapping[str, Any]]) -> ApiError:
     """The 400 for Pydantic errors: `invalid_json`, or `validation_failed` with per-field details.
 
@@ -83,5 +139,14 @@ def api_error_from(errors: Iterable[Mapping[str, Any]]) -> ApiError:
         loc = [str(part) for part in error["loc"]]
         if loc[:1] == ["body"]:
             loc = loc[1:]
-        details.setdefault(".".join(loc) or "body", []).append(error["msg"])
+        field = ".".join(loc) or "body"
+        details.setdefault(field, []).append(_message(field, error))
     return validation_failed(details)
+
+
+def _message(field: str, error: Mapping[str, Any]) -> str:
+    if error["type"] == "extra_forbidden":
+        if field in READ_ONLY_FIELDS:
+            return "This field is read-only: the server sets it."
+        return "Unknown field: a market has no such field."
+    return str(error["msg"]).removeprefix("Value error, ")

@@ -2,34 +2,114 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from markets_rest.contract import ApiError, code_for_status, error_body, from_store_error
+from markets_rest.contract import (
+    ApiError,
+    code_for_status,
+    error_body,
+    from_store_error,
+    is_json,
+    unsupported_media_type,
+)
 from markets_rest.domain import MarketData
 from markets_rest.listing import page_links, parse_list_query
-from markets_rest.schemas import MarketOut, MarketPage, MarketPatch, MarketWrite, api_error_from
+from markets_rest.schemas import (
+    ErrorBody,
+    MarketOut,
+    MarketPage,
+    MarketPatch,
+    MarketWrite,
+    api_error_from,
+)
 from markets_rest.store import MarketStore, StoreError
+
+_ERRORS = {
+    400: "Invalid input: `invalid_query`, `invalid_json` or `validation_failed`, per field",
+    404: "No such market",
+    409: "The slug is taken by another market",
+    415: "The body is not sent as application/json",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=`: these errors, and any other 4xx (a 405), all in the envelope.
+
+    Naming "4XX" also stops FastAPI from advertising its default 422, which this API never
+    sends (a validation error is a 400).
+    """
+    responses: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorBody, "description": _ERRORS[code]} for code in statuses
+    }
+    responses["4XX"] = {"model": ErrorBody, "description": "Any other client error"}
+    return responses
 
 
 def get_store(request: Request) -> MarketStore:
     return request.app.state.store
 
 
+def require_json(request: Request) -> None:
+    """A write's body must be declared `application/json`: anything else is a 415 (task 3).
+
+    FastAPI reads a body sent as text/plain, a form or with no Content-Type as raw bytes,
+    and its validation error would blame the fields (a 400) instead of the media type.
+    """
+    content_type = request.headers.get("content-type")
+    if not is_json(content_type):
+        raise unsupported_media_type(content_type)
+
+
 Store = Annotated[MarketStore, Depends(get_store)]
+JsonBody = [Depends(require_json)]
 router = APIRouter(prefix="/markets", tags=["markets"])
 
+# The list's query parameters, declared so the OpenAPI schema shows them. They arrive as
+# strings: `parse_list_query` is the one place that validates them (the digit rule, the cap,
+# every bad parameter named in one 400), so FastAPI is not asked to convert them.
+WHOLE_NUMBER = {"pattern": "^[0-9]+$"}
+StatusParam = Annotated[
+    str | None, Query(description="draft, active, closed or resolved", examples=["active"])
+]
+OrderingParam = Annotated[
+    str | None,
+    Query(description="id, name, volume or created_at, optionally with '-'", examples=["-volume"]),
+]
+LimitParam = Annotated[
+    str | None,
+    Query(
+        description="Page size, a whole number ≥ 1 in ASCII digits (default 20, capped at 100)",
+        json_schema_extra=WHOLE_NUMBER,
+    ),
+]
+OffsetParam = Annotated[
+    str | None,
+    Query(
+        description="Markets to skip, a whole number ≥ 0 in ASCII digits (default 0)",
+        json_schema_extra=WHOLE_NUMBER,
+    ),
+]
 
-@router.get("")
-def list_markets(request: Request, store: Store) -> MarketPage:
+
+@router.get("", responses=errors(400))
+def list_markets(
+    request: Request,
+    store: Store,
+    status: StatusParam = None,
+    ordering: OrderingParam = None,
+    limit: LimitParam = None,
+    offset: OffsetParam = None,
+) -> MarketPage:
     """200: one page of markets, filtered, ordered and paginated (task 1)."""
-    query = parse_list_query(request.query_params)
+    sent = {"status": status, "ordering": ordering, "limit": limit, "offset": offset}
+    query = parse_list_query({name: value for name, value in sent.items() if value is not None})
     page = store.list(
         status=query.status, ordering=query.ordering, limit=query.limit, offset=query.offset
     )
@@ -38,13 +118,13 @@ def list_markets(request: Request, store: Store) -> MarketPage:
     return MarketPage(count=page.count, next=next_url, previous=previous_url, results=results)
 
 
-@router.get("/{market_id:int}")
+@router.get("/{market_id:int}", responses=errors(404))
 def retrieve_market(market_id: int, store: Store) -> MarketOut:
     """200 and the market, or 404 in the envelope (task 2)."""
     return MarketOut.model_validate(store.get(market_id))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=201, dependencies=JsonBody, responses=errors(400, 409, 415))
 def create_market(
     body: MarketWrite, request: Request, response: Response, store: Store
 ) -> MarketOut:
@@ -54,20 +134,20 @@ def create_market(
     return MarketOut.model_validate(market)
 
 
-@router.put("/{market_id:int}")
+@router.put("/{market_id:int}", dependencies=JsonBody, responses=errors(400, 404, 409, 415))
 def replace_market(market_id: int, body: MarketWrite, store: Store) -> MarketOut:
     """Replace every writable field; omitted optional fields take their defaults (task 4)."""
     return MarketOut.model_validate(store.replace(market_id, MarketData(**body.model_dump())))
 
 
-@router.patch("/{market_id:int}")
+@router.patch("/{market_id:int}", dependencies=JsonBody, responses=errors(400, 404, 409, 415))
 def update_market(market_id: int, body: MarketPatch, store: Store) -> MarketOut:
     """Change only the fields sent (task 4)."""
     changes = body.model_dump(exclude_unset=True)
     return MarketOut.model_validate(store.update(market_id, changes))
 
 
-@router.delete("/{market_id:int}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{market_id:int}", status_code=204, responses=errors(404))
 def delete_market(market_id: int, store: Store) -> None:
     """204 with no body (task 5)."""
     store.delete(market_id)
@@ -96,7 +176,7 @@ def http_error_response(request: Request, exc: StarletteHTTPException) -> JSONRe
     /markets, though POST is allowed too).
     """
     headers = dict(exc.headers or {})
-    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+    if exc.status_code == 405:
         headers["Allow"] = ", ".join(_allowed_methods(request))
     body = error_body(code_for_status(exc.status_code), str(exc.detail))
     return JSONResponse(body, exc.status_code, headers=headers)

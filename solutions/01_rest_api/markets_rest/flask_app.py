@@ -8,7 +8,14 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request, url
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from markets_rest.contract import ApiError, code_for_status, error_body, from_store_error
+from markets_rest.contract import (
+    ApiError,
+    code_for_status,
+    error_body,
+    from_store_error,
+    is_json,
+    unsupported_media_type,
+)
 from markets_rest.domain import Market, MarketData
 from markets_rest.listing import page_links, parse_list_query
 from markets_rest.schemas import MarketOut, MarketPage, MarketPatch, MarketWrite, api_error_from
@@ -76,7 +83,12 @@ def delete_market(market_id: int) -> Reply:
 
 
 def _parse_body(model: type[M]) -> M:
-    """The request body validated as `model`; malformed JSON and bad fields become a 400."""
+    """The request body validated as `model`; malformed JSON and bad fields become a 400.
+
+    A body not declared as JSON (text/plain, a form, no Content-Type) is a 415 first.
+    """
+    if not is_json(request.content_type):
+        raise unsupported_media_type(request.content_type)
     try:
         return model.model_validate_json(request.get_data())
     except ValidationError as exc:

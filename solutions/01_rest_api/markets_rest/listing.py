@@ -14,6 +14,7 @@ from markets_rest.contract import (
     DEFAULT_LIMIT,
     DEFAULT_ORDERING,
     MAX_LIMIT,
+    MAX_WHOLE_NUMBER,
     ORDERING_FIELDS,
     FieldErrors,
     invalid_query,
@@ -22,6 +23,7 @@ from markets_rest.domain import Status
 
 ORDERINGS = frozenset(ORDERING_FIELDS) | {f"-{field}" for field in ORDERING_FIELDS}
 _DIGITS = re.compile(r"[0-9]+")  # not int(): it also takes " 7", "+7", "1_000" and "٧"
+_MAX_DIGITS = len(str(MAX_WHOLE_NUMBER))  # 19
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +89,13 @@ def _whole_number(
     value = params.get(name)
     if value is None:
         return default
-    if not _DIGITS.fullmatch(value) or int(value) < minimum:
-        errors[name] = [f"Must be a whole number, {minimum} or more."]
+    # The length first: int() of thousands of digits raises ValueError (and takes time).
+    if (
+        not _DIGITS.fullmatch(value)
+        or len(value) > _MAX_DIGITS
+        or not minimum <= int(value) <= MAX_WHOLE_NUMBER
+    ):
+        errors[name] = [f"Must be a whole number from {minimum} to {MAX_WHOLE_NUMBER}."]
         return default
     return int(value)
 
