@@ -7,9 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import WithJsonSchema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from markets_rest.contract import ApiError
+from markets_rest.contract import (
+    DEFAULT_LIMIT,
+    DEFAULT_ORDERING,
+    MAX_LIMIT,
+    ORDERING_FIELDS,
+    ApiError,
+)
+from markets_rest.domain import Status
 from markets_rest.schemas import ErrorBody, MarketOut, MarketPage, MarketPatch, MarketWrite
 from markets_rest.store import MarketStore, StoreError
 
@@ -54,31 +62,29 @@ Store = Annotated[MarketStore, Depends(get_store)]
 JsonBody = [Depends(require_json)]
 router = APIRouter(prefix="/markets", tags=["markets"])
 
+
 # The list's query parameters, declared so the OpenAPI schema shows them. They arrive as
 # strings: `parse_list_query` is the one place that validates them (the digit rule, the cap,
 # every bad parameter named in one 400), so FastAPI is not asked to convert them.
-WHOLE_NUMBER = {"pattern": "^[0-9]+$"}
-StatusParam = Annotated[
-    str | None, Query(description="draft, active, closed or resolved", examples=["active"])
-]
-OrderingParam = Annotated[
-    str | None,
-    Query(description="id, name, volume or created_at, optionally with '-'", examples=["-volume"]),
-]
-LimitParam = Annotated[
-    str | None,
-    Query(
-        description="Page size, a whole number ≥ 1 in ASCII digits (default 20, capped at 100)",
-        json_schema_extra=WHOLE_NUMBER,
-    ),
-]
-OffsetParam = Annotated[
-    str | None,
-    Query(
-        description="Markets to skip, a whole number ≥ 0 in ASCII digits (default 0)",
-        json_schema_extra=WHOLE_NUMBER,
-    ),
-]
+def _query(schema: dict[str, Any], description: str) -> Any:
+    # str | None as FastAPI sees it; a string (never null) as the OpenAPI schema says.
+    return Annotated[str | None, WithJsonSchema(schema), Query(description=description)]
+
+
+StatusParam = _query({"type": "string", "enum": list(Status)}, "Only markets in this status")
+OrderingParam = _query(
+    {"type": "string", "enum": [*ORDERING_FIELDS, *(f"-{f}" for f in ORDERING_FIELDS)]},
+    f"The sort field (default {DEFAULT_ORDERING}); a leading '-' sorts descending",
+)
+LimitParam = _query(
+    {"type": "string", "pattern": "^[0-9]+$"},
+    f"Page size (default {DEFAULT_LIMIT}): a whole number ≥ 1 in ASCII digits; above "
+    f"{MAX_LIMIT} it is capped",
+)
+OffsetParam = _query(
+    {"type": "string", "pattern": "^[0-9]+$"},
+    "How many markets to skip (default 0): a whole number ≥ 0 in ASCII digits",
+)
 
 
 @router.get("", responses=errors(400))
@@ -156,10 +162,14 @@ def validation_error_response(request: Request, exc: RequestValidationError) -> 
 
 
 def http_error_response(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    """Errors the router raises itself (404 no route, 405 wrong method) in the envelope (task 5)."""
+    """Errors FastAPI raises itself (404 no route, 405 wrong method) in the envelope (task 5).
+
+    And one of task 3: a body FastAPI cannot parse at all (an object nested thousands deep)
+    is an HTTPException(400), which the contract calls `invalid_json`.
+    """
     raise NotImplementedError(
-        "TODO(task 5): render the router's own HTTP errors, with a 405's Allow header "
-        "— see README task 5"
+        "TODO(task 5): render FastAPI's own HTTP errors in the envelope (a 400 as "
+        "invalid_json), with a 405's Allow header — see README task 5"
     )
 
 

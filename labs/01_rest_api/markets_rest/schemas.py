@@ -134,6 +134,8 @@ def api_error_from(errors: Iterable[Mapping[str, Any]]) -> ApiError:
     errors = list(errors)
     if any(error["type"] == "json_invalid" for error in errors):
         return invalid_json()
+    if any(error["type"] == "missing" and tuple(error["loc"]) == ("body",) for error in errors):
+        return invalid_json("The body is empty.")  # FastAPI: no body at all
     details: FieldErrors = {}
     for error in errors:
         loc = [str(part) for part in error["loc"]]

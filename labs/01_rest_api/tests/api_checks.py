@@ -46,6 +46,13 @@ def expect_error(reply: Reply, status: int, code: str, call: str, why: str) -> d
     framework, so one client handles every error the same way.
     """
     assert reply.status == status, f"{call} answered {shown(reply)}; expected {status}: {why}"
+    media_type = (reply.header("Content-Type") or "").split(";")[0].strip()
+    assert media_type == "application/json", (
+        f"{call} answered {status} with Content-Type: {reply.header('Content-Type')!r}; an "
+        "error body is JSON, so it is sent as application/json — a client that reads the "
+        "header (or a browser) treats text/html as a page. Drop the framework's own "
+        "Content-Type when you copy an exception's headers (task 5)"
+    )
     body = body_of(reply)
     shape = '{"error": {"code": ..., "message": ..., "details": {...}}}'
     assert isinstance(body, dict) and set(body) == {"error"}, (
@@ -122,3 +129,30 @@ def _iso_datetime(value: Any) -> datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         return None
+
+
+# A JSON body declared as something else: (what, the headers sent). The API reads JSON only.
+NOT_JSON_CONTENT_TYPES = [
+    ("text/plain", {"Content-Type": "text/plain"}),
+    ("a form", {"Content-Type": "application/x-www-form-urlencoded"}),
+    ("no Content-Type", {}),
+]
+NOT_WRITABLE_FIELDS = {
+    "id": 2,
+    "created_at": "2020-01-01T00:00:00Z",
+    "updated_at": "2020-01-01T00:00:00Z",
+    "zz_unknown": "x",
+}
+
+
+def not_writable_why(field: str, task: int) -> str:
+    if field == "zz_unknown":
+        return (
+            f"{field!r} is no field of a market: a 400 naming it, so the client learns of its "
+            f"typo instead of seeing it silently dropped (task {task})"
+        )
+    return (
+        f"{field!r} is read-only — the server sets it — so a body that sends it is a 400 "
+        "naming it: never applied, never silently dropped, never handed to the store (where "
+        f"it is a 500). Pass the store only the validated, writable fields (task {task})"
+    )

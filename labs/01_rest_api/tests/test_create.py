@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from api_checks import expect_absolute_url, expect_error, expect_market, expect_status, path_of
+from api_checks import (
+    NOT_JSON_CONTENT_TYPES,
+    NOT_WRITABLE_FIELDS,
+    expect_absolute_url,
+    expect_error,
+    expect_market,
+    expect_status,
+    not_writable_why,
+    path_of,
+)
 
 from markets_rest.domain import MarketData
 from markets_rest.store import MarketStore
@@ -142,4 +152,94 @@ def test_create_with_a_taken_slug_is_409(client: HttpClient, store: MarketStore)
     assert "slug" in error["details"], (
         f"POST /markets with a taken slug answered details {error['details']}; name the "
         "conflicting field, 'slug' (task 3)"
+    )
+
+
+@pytest.mark.parametrize(("what", "headers"), NOT_JSON_CONTENT_TYPES, ids=lambda v: str(v))
+def test_a_body_not_sent_as_json_is_415(
+    client: HttpClient, store: MarketStore, what: str, headers: dict[str, str]
+) -> None:
+    call = f"POST /markets with a valid JSON body sent as {what}"
+    expect_error(
+        client.send("POST", "/markets", body=json.dumps(VALID).encode(), headers=headers),
+        415,
+        "unsupported_media_type",
+        call,
+        "the API reads application/json only: a body declared as anything else (or as "
+        "nothing) is 415 Unsupported Media Type — neither guessed at and accepted, nor a 400 "
+        "about its fields, nor a 500 from an unhandled framework error (task 3)",
+    )
+    assert store.list(limit=10).count == 0, f"{call} was refused but stored a market (task 3)"
+
+
+@pytest.mark.parametrize("field", list(NOT_WRITABLE_FIELDS))
+def test_a_field_the_client_may_not_write_is_400_naming_it(
+    client: HttpClient, store: MarketStore, field: str
+) -> None:
+    body = {**VALID, field: NOT_WRITABLE_FIELDS[field]}
+    call = f"POST /markets {body}"
+    error = expect_error(
+        client.post("/markets", json=body),
+        400,
+        "validation_failed",
+        call,
+        not_writable_why(field, 3),
+    )
+    assert field in error["details"], (
+        f"{call} answered details {error['details']}; expected {field!r} (task 3)"
+    )
+    assert store.list(limit=10).count == 0, f"{call} was refused but stored a market (task 3)"
+
+
+@pytest.mark.parametrize("volume", [0.1, 12, "1e3", "NaN", " 12.50"], ids=ascii)
+def test_volume_that_is_not_a_decimal_string_is_400(
+    client: HttpClient, store: MarketStore, volume: object
+) -> None:
+    body = {"name": "Money", "slug": "money", "volume": volume}
+    call = f"POST /markets {json.dumps(body)}"
+    error = expect_error(
+        client.post("/markets", json=body),
+        400,
+        "validation_failed",
+        call,
+        'money is a decimal string like "1234.50": a JSON number has already been a binary '
+        "float on the way (0.1 is 0.1000000000000000055…), so it is refused, not rounded "
+        "(task 3)",
+    )
+    assert "volume" in error["details"], (
+        f"{call} answered details {error['details']}; expected 'volume' (task 3)"
+    )
+
+
+def test_create_stores_the_validated_values_not_the_raw_body(
+    client: HttpClient, store: MarketStore
+) -> None:
+    body = {"name": "  Rain in Lisbon  ", "slug": "rain-lisbon", "volume": "5.5"}
+    call = f"POST /markets {body}"
+    data = expect_status(client.post("/markets", json=body), 201, call, "a valid market (task 3)")
+    stored = store.get(data["id"])
+    assert (data["name"], stored.name) == ("Rain in Lisbon", "Rain in Lisbon"), (
+        f"{call} answered name {data['name']!r} and stored {stored.name!r}; expected "
+        "'Rain in Lisbon' in both: validation trims the name, and what goes to the store is "
+        "the validated data (validated_data, the model), never the raw request body (task 3)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("what", "raw"),
+    [
+        ("an empty body", b""),
+        ("an object nested 10,000 deep", b'{"a":' * 10_000 + b"1" + b"}" * 10_000),
+    ],
+    ids=["empty", "nested-10000-deep"],
+)
+def test_a_body_that_is_no_usable_json_is_400(client: HttpClient, what: str, raw: bytes) -> None:
+    expect_error(
+        client.post("/markets", raw=raw),
+        400,
+        "invalid_json",
+        f"POST /markets with {what} (Content-Type: application/json)",
+        "a body the server cannot read as one JSON object is the client's mistake: 400 "
+        "'invalid_json'. DRF hands a view {} for an empty body, and json.load raises "
+        "RecursionError (not a ParseError) on deep nesting: both must still be a 400 (task 3)",
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from api_checks import expect_error
+from api_checks import expect_error, expect_status
 
 from markets_rest.domain import MarketData
 from markets_rest.store import MarketStore
@@ -79,4 +79,26 @@ def test_a_url_that_names_no_resource_is_404_in_the_envelope(client: HttpClient,
         "no resource has this URL (a market id is a whole number): the router's own 404 is "
         "an error like any other, so it comes in the same envelope — not an HTML page, and "
         "not a 400 about a path parameter (task 5)",
+    )
+
+
+def test_an_accept_header_the_api_cannot_serve_is_not_a_500(
+    client: HttpClient, store: MarketStore
+) -> None:
+    market = store.create(MarketData(name="Rain", slug="rain"))
+    call = f"GET /markets/{market.id} with Accept: application/xml"
+    reply = client.get(f"/markets/{market.id}", headers={"Accept": "application/xml"})
+    if reply.status == 406:
+        expect_error(
+            reply, 406, "not_acceptable", call, "DRF refuses what it cannot render (task 5)"
+        )
+        return
+    expect_status(
+        reply,
+        200,
+        call,
+        "the API speaks JSON only: it answers JSON anyway (FastAPI, Flask) or 406 Not "
+        "Acceptable in the envelope (DRF raises NotAcceptable) — never a 500. Every DRF "
+        "APIException (NotAcceptable, UnsupportedMediaType, ParseError…) goes through your "
+        "exception_handler, not only the ones you thought of (task 5)",
     )

@@ -193,3 +193,41 @@ def test_previous_links_back_to_the_page_before(client: HttpClient, store: Marke
         f"{call} answered ids {[m['id'] for m in body['results']]}; expected [3, 4]: offset "
         "skips 2 markets, limit takes 2 (task 1)"
     )
+
+
+@pytest.mark.parametrize("name", ["limit", "offset"])
+def test_list_rejects_a_number_of_thousands_of_digits_with_400(
+    client: HttpClient, store: MarketStore, name: str
+) -> None:
+    add_markets(store, 2)
+    call = f"GET /markets?{name}=999…9 (5000 digits)"
+    error = expect_error(
+        client.get("/markets", params={name: "9" * 5000}),
+        400,
+        "invalid_query",
+        call,
+        "no page starts or ends past 2**63 - 1 (what a database's bigint holds), and "
+        "int() of more than 4300 digits raises ValueError: a 500 — check the length first "
+        "(task 1)",
+    )
+    assert name in error["details"], (
+        f"{call} answered details {error['details']}; details should name {name!r} (task 1)"
+    )
+
+
+def test_offset_1_skips_exactly_one_market(client: HttpClient, store: MarketStore) -> None:
+    add_markets(store, 3)
+    call = "GET /markets?offset=1"
+    body = expect_status(
+        client.get("/markets", params={"offset": 1}), 200, call, "offset=1 is valid (task 1)"
+    )
+    ids = [m["id"] for m in body["results"]]
+    assert ids == [2, 3] and body["count"] == 3, (
+        f"{call} with markets 1-3 answered ids {ids}, count={body['count']}; expected [2, 3] "
+        "and count 3: offset counts the markets skipped, from 0 (task 1)"
+    )
+    previous = params_of(body["previous"] or "")
+    assert body["previous"] is not None and previous.get("offset", "0") == "0", (
+        f"{call} answered previous={body['previous']!r}; one market comes before this page, "
+        "so previous links to offset 0 (task 1)"
+    )

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from markets_rest.contract import MAX_LIMIT, ApiError, ErrorCode
+from markets_rest.contract import MAX_LIMIT, MAX_WHOLE_NUMBER, ApiError, ErrorCode
 from markets_rest.domain import Status
 from markets_rest.listing import ListQuery, page_links, parse_list_query
 
@@ -109,20 +109,85 @@ def test_malformed_parameter_is_rejected_by_name(name: str, value: str) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("name", "value"),
-    [("limit", "\u0667"), ("offset", "\u00b2")],
-    ids=["limit=arabic-indic-seven", "offset=superscript-two"],
-)
+NOT_ASCII_DIGITS = {
+    "+5": "int('+5') is 5, but a sign is not a digit",
+    "5.0": "Pydantic's int field reads '5.0' as 5, but a point is not a digit",
+    "5_000": "int('5_000') is 5000: Python's digit separator is not part of a URL's number",
+    " 5": "int(' 5') strips the space; the client sent something else than digits",
+    "5 ": "int('5 ') strips the space; the client sent something else than digits",
+    "\u00b2": "'\u00b2' (superscript two) passes str.isdigit(), then int() raises: a 500",
+    "\u0667": "'\u0667' (Arabic-Indic seven) passes str.isdigit() and int() reads it as 7",
+    "\uff15": "'\uff15' (fullwidth five) passes str.isdigit() and int() reads it as 5",
+}
+
+
+@pytest.mark.parametrize("name", ["limit", "offset"])
+@pytest.mark.parametrize("value", list(NOT_ASCII_DIGITS), ids=ascii)
 def test_only_ascii_digits_make_a_whole_number(name: str, value: str) -> None:
     why = (
-        f"; {value!r} is a Unicode digit, not one of 0-9: str.isdigit() accepts it, then int() "
-        "reads '\u0667' as 7 and raises on '\u00b2' — a whole number in a URL is ASCII digits only"
+        f"; {NOT_ASCII_DIGITS[value]} — a whole number in a URL is the ASCII digits 0-9 and "
+        "nothing else, so match [0-9]+ instead of trusting int(), str.isdigit() or a "
+        "Pydantic int"
     )
     error = rejected({name: value}, why)
     assert list(error.details) == [name], (
         f"parse_list_query({{{name!r}: {value!r}}}) gave details {error.details}; details "
         f"should name {name!r} (task 1)"
+    )
+
+
+@pytest.mark.parametrize("name", ["limit", "offset"])
+@pytest.mark.parametrize("digits", [5_000, 20], ids=["5000-digits", "20-digits"])
+def test_a_number_too_long_for_any_database_is_rejected(name: str, digits: int) -> None:
+    value = "9" * digits
+    why = (
+        f"; {digits} digits is more than any database takes (a bigint holds "
+        f"{MAX_WHOLE_NUMBER}, 19 digits), and int() of more than 4300 digits raises "
+        "ValueError — check the length before calling int()"
+    )
+    error = rejected({name: value}, why)
+    assert list(error.details) == [name], (
+        f"parse_list_query({{{name!r}: '9' * {digits}}}) gave details {error.details}; "
+        f"details should name {name!r} (task 1)"
+    )
+
+
+def test_the_largest_whole_number_is_the_last_one_accepted() -> None:
+    largest, too_large = str(MAX_WHOLE_NUMBER), str(MAX_WHOLE_NUMBER + 1)
+    query = parse_list_query({"offset": largest, "limit": largest})
+    assert (query.offset, query.limit) == (MAX_WHOLE_NUMBER, MAX_LIMIT), (
+        f"parse_list_query(offset={largest}, limit={largest}) returned {query}; "
+        f"MAX_WHOLE_NUMBER={largest} (2**63 - 1, a bigint) is still a whole number: offset "
+        f"keeps it (the page is empty), limit is capped to {MAX_LIMIT} (task 1)"
+    )
+    for name in ("offset", "limit"):
+        error = rejected({name: too_large}, f"; {too_large} is 2**63, one past MAX_WHOLE_NUMBER")
+        assert list(error.details) == [name], (
+            f"parse_list_query({{{name!r}: {too_large!r}}}) gave details {error.details}; "
+            f"details should name {name!r} (task 1)"
+        )
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"offset": "0"}, ListQuery(offset=0)),
+        ({"offset": "1"}, ListQuery(offset=1)),
+        ({"limit": "1"}, ListQuery(limit=1)),
+        ({"limit": "007"}, ListQuery(limit=7)),
+        ({"limit": str(MAX_LIMIT)}, ListQuery(limit=MAX_LIMIT)),
+        ({"limit": str(MAX_LIMIT + 1)}, ListQuery(limit=MAX_LIMIT)),
+    ],
+    ids=["offset=0", "offset=1", "limit=1", "limit=007", "limit=MAX", "limit=MAX+1"],
+)
+def test_the_smallest_and_largest_page_values_are_accepted(
+    params: dict[str, str], expected: ListQuery
+) -> None:
+    query = parse_list_query(params)
+    assert query == expected, (
+        f"parse_list_query({params}) returned {query}; expected {expected}: offset is a whole "
+        f"number from 0, limit from 1, and a limit above {MAX_LIMIT} is capped — check the "
+        "boundaries (>= rather than >) (task 1)"
     )
 
 
@@ -202,4 +267,16 @@ def test_previous_is_null_on_the_first_page_and_never_negative() -> None:
     assert previous_url is not None and offset in (["0"], None), (
         f"page_links(limit=10, offset=4, count=35) gave previous={previous_url!r}; the page "
         "before offset 4 starts at offset 0, never at -6 (task 1)"
+    )
+
+
+def test_offset_1_links_back_to_the_first_page() -> None:
+    next_url, previous_url = page_links(URL, ListQuery(limit=10, offset=1), count=35)
+    assert (link_params(previous_url) or {}).get("offset") == ["0"], (
+        f"page_links(limit=10, offset=1, count=35) gave previous={previous_url!r}; one market "
+        "was skipped, so a previous page exists and starts at offset 0 (task 1)"
+    )
+    assert (link_params(next_url) or {}).get("offset") == ["11"], (
+        f"page_links(limit=10, offset=1, count=35) gave next={next_url!r}; the next page "
+        "starts right after this one, at offset 1 + 10 = 11 (task 1)"
     )

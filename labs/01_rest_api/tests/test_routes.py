@@ -65,3 +65,55 @@ def test_flask_rules_serve_the_contract_methods() -> None:
         if rule.endpoint != "static":
             served.setdefault(_normalise(rule.rule), set()).update(rule.methods or ())
     _check("flask", served)
+
+
+# What each FastAPI operation must document, besides its success: (method, path) → statuses.
+DOCUMENTED_ERRORS = {
+    ("get", "/markets"): {"400"},
+    ("post", "/markets"): {"400", "409", "415"},
+    ("get", "/markets/{id}"): {"404"},
+    ("put", "/markets/{id}"): {"400", "404", "409", "415"},
+    ("patch", "/markets/{id}"): {"400", "404", "409", "415"},
+    ("delete", "/markets/{id}"): {"404"},
+}
+
+
+@pytest.mark.fastapi
+def test_fastapi_openapi_schema_tells_the_truth() -> None:
+    from markets_rest.fastapi_app import create_app
+    from markets_rest.store import MarketStore
+
+    schema = create_app(MarketStore()).openapi()
+    problems = []
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            where = f"{method.upper()} {path}"
+            responses = op.get("responses", {})
+            if "422" in responses:
+                problems.append(f"{where} advertises 422, which this API never sends (400)")
+            for status in DOCUMENTED_ERRORS.get((method, _normalise(path)), set()):
+                ref = (
+                    responses.get(status, {})
+                    .get("content", {})
+                    .get("application/json", {})
+                    .get("schema", {})
+                    .get("$ref", "")
+                )
+                if not ref.endswith("/ErrorBody"):
+                    problems.append(f"{where} does not document its {status} as an ErrorBody")
+    listed = {p["name"] for p in schema["paths"]["/markets"]["get"].get("parameters", [])}
+    if missing := {"status", "ordering", "limit", "offset"} - listed:
+        problems.append(f"GET /markets does not declare its query parameters {sorted(missing)}")
+    patch = schema["components"]["schemas"]["MarketPatch"]["properties"]
+    problems += [
+        f"MarketPatch.{name} is advertised as nullable, but null is a 400"
+        for name, prop in patch.items()
+        if "null" in str(prop)
+    ]
+    assert not problems, (
+        "the FastAPI app's OpenAPI schema (what generated clients and schemathesis read) "
+        "describes another API than the one it serves: "
+        + "; ".join(problems)
+        + ". Keep the route decorators' responses=errors(...) and the declared list "
+        "parameters (task 5)"
+    )

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
-from api_checks import expect_error, expect_market, expect_status
+from api_checks import (
+    NOT_JSON_CONTENT_TYPES,
+    NOT_WRITABLE_FIELDS,
+    expect_error,
+    expect_market,
+    expect_status,
+    not_writable_why,
+)
 
 from markets_rest.domain import Market, MarketData, Status
 from markets_rest.store import MarketStore
@@ -170,3 +178,107 @@ def test_update_with_malformed_json_is_400(client: HttpClient, market: Market, m
         call,
         "a body that is not JSON is a 400, never a 500 (task 4)",
     )
+
+
+WRITES = {
+    "put": {"name": "Rain in Porto", "slug": "rain-porto"},
+    "patch": {"name": "Rain in Porto"},
+}
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+@pytest.mark.parametrize(("what", "headers"), NOT_JSON_CONTENT_TYPES, ids=lambda v: str(v))
+def test_an_update_not_sent_as_json_is_415(
+    client: HttpClient,
+    store: MarketStore,
+    market: Market,
+    method: str,
+    what: str,
+    headers: dict[str, str],
+) -> None:
+    body = json.dumps(WRITES[method]).encode()
+    call = f"{method.upper()} /markets/{market.id} with a valid JSON body sent as {what}"
+    expect_error(
+        client.send(method, f"/markets/{market.id}", body=body, headers=headers),
+        415,
+        "unsupported_media_type",
+        call,
+        "the API reads application/json only: any other Content-Type, or none, is 415 "
+        "Unsupported Media Type, for an update as for a create (task 4)",
+    )
+    assert store.get(market.id) == market, f"{call} was refused but changed the market (task 4)"
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+@pytest.mark.parametrize("field", list(NOT_WRITABLE_FIELDS))
+def test_an_update_never_writes_a_read_only_or_unknown_field(
+    client: HttpClient, store: MarketStore, market: Market, method: str, field: str
+) -> None:
+    body = {**WRITES[method], field: NOT_WRITABLE_FIELDS[field]}
+    call = f"{method.upper()} /markets/{market.id} {body}"
+    error = expect_error(
+        getattr(client, method)(f"/markets/{market.id}", json=body),
+        400,
+        "validation_failed",
+        call,
+        not_writable_why(field, 4),
+    )
+    assert field in error["details"], (
+        f"{call} answered details {error['details']}; expected {field!r} (task 4)"
+    )
+    assert store.get(market.id) == market and store.list(limit=10).count == 1, (
+        f"{call} was refused but changed the market (task 4)"
+    )
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_an_update_stores_the_validated_values_not_the_raw_body(
+    client: HttpClient, store: MarketStore, market: Market, method: str
+) -> None:
+    body = {**WRITES[method], "name": "  Rain in Porto  "}
+    call = f"{method.upper()} /markets/{market.id} {body}"
+    data = expect_status(
+        getattr(client, method)(f"/markets/{market.id}", json=body), 200, call, "valid (task 4)"
+    )
+    stored = store.get(market.id).name
+    assert (data["name"], stored) == ("Rain in Porto", "Rain in Porto"), (
+        f"{call} answered name {data['name']!r} and stored {stored!r}; expected 'Rain in "
+        "Porto' in both: validation trims the name, and the store gets the validated values "
+        "(validated_data, the model's dump) — never the raw request body, which also carries "
+        "whatever else the client sent (task 4)"
+    )
+
+
+@pytest.mark.parametrize("volume", [0.1, 12], ids=ascii)
+def test_patch_volume_as_a_json_number_is_400(
+    client: HttpClient, store: MarketStore, market: Market, volume: float
+) -> None:
+    call = f"PATCH /markets/{market.id} {{'volume': {volume}}}"
+    error = expect_error(
+        client.patch(f"/markets/{market.id}", json={"volume": volume}),
+        400,
+        "validation_failed",
+        call,
+        'money is a decimal string like "1234.50", in a PATCH as in a create (task 4)',
+    )
+    assert "volume" in error["details"], (
+        f"{call} answered details {error['details']}; expected 'volume' (task 4)"
+    )
+    assert store.get(market.id) == market, f"{call} was refused but changed the market (task 4)"
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_an_update_with_an_empty_body_is_400(
+    client: HttpClient, store: MarketStore, market: Market, method: str
+) -> None:
+    call = f"{method.upper()} /markets/{market.id} with an empty body (application/json)"
+    expect_error(
+        getattr(client, method)(f"/markets/{market.id}", raw=b""),
+        400,
+        "invalid_json",
+        call,
+        "no bytes are not a JSON object — and not `{}`, which DRF hands a view for an empty "
+        "body: a PATCH with no body is a client mistake, not a 200 that changes nothing "
+        "(task 4)",
+    )
+    assert store.get(market.id) == market, f"{call} was refused but changed the market (task 4)"

@@ -108,8 +108,9 @@ def json_body(request: Request) -> Any:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every API error in the envelope.
 
-    ApiError (task 1), the store's errors (task 2), DRF's ValidationError and ParseError
-    (task 3), and its other exceptions, such as MethodNotAllowed (task 5).
+    ApiError (task 1), the store's errors (task 2), DRF's ValidationError, ParseError and
+    UnsupportedMediaType (task 3), and its other exceptions, such as MethodNotAllowed and
+    NotAcceptable (task 5).
 
     None lets Django answer a plain 500, with no stack trace (DEBUG is off). DRF adds the
     `Allow` header to every APIView response, 405 included.
