@@ -21,6 +21,7 @@ def pytest_configure(config: pytest.Config) -> None:
         root_urlconf="markets_service.django_app.urls",
         rest_framework={
             "EXCEPTION_HANDLER": "markets_service.django_app.views.exception_handler",
+            "DEFAULT_PARSER_CLASSES": ["markets_service.django_app.parsers.JSONParser"],
         },
         MIDDLEWARE=["django.middleware.common.CommonMiddleware"],
         APPEND_SLASH=False,
@@ -61,22 +62,26 @@ def django_repository(db: None) -> Any:
 
 
 @pytest.fixture
-def http(request: pytest.FixtureRequest, as_client: Any) -> Any:
+def http(request: pytest.FixtureRequest, as_client: Any) -> Iterator[Any]:
     """`http(framework)` → an HttpClient on that framework's app with its real ORM service."""
+    from contextlib import ExitStack
 
-    def build(framework: str) -> Any:
-        if framework == "django":
-            request.getfixturevalue("db")
-            return as_client("django")
-        if framework == "fastapi":
-            from markets_service.fastapi_app import create_app as create_fastapi
+    with ExitStack() as stack:
 
-            return as_client(create_fastapi())
-        from markets_service.flask_app import create_app as create_flask
+        def build(framework: str) -> Any:
+            if framework == "django":
+                request.getfixturevalue("db")
+                return as_client("django")
+            if framework == "fastapi":
+                from markets_service.fastapi_app import create_app as create_fastapi
 
-        return as_client(create_flask())
+                # one event-loop thread for the whole test, not one per request
+                return stack.enter_context(as_client(create_fastapi()))
+            from markets_service.flask_app import create_app as create_flask
 
-    return build
+            return as_client(create_flask())
+
+        yield build
 
 
 @pytest.fixture
@@ -99,7 +104,7 @@ def http_with(as_client: Any) -> Iterator[Any]:
 
                 app = create_app()
                 app.dependency_overrides[get_market_service] = lambda: fake
-                return as_client(app)
+                return stack.enter_context(as_client(app))
             from markets_service.flask_app import create_app as create_flask
 
             return as_client(create_flask(service=fake))

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 NAME_MAX_LENGTH = 120
+MAX_ID = 2**63 - 1  # the largest id a row can have: SQLite's INTEGER, PostgreSQL's bigint
 
 
 class Status(StrEnum):
@@ -72,6 +73,14 @@ class InvalidTransition(DomainError):
 
 
 class ValidationFailed(DomainError):
-    """The input itself is unacceptable (a blank name, a limit of 0)."""
+    """The input itself is unacceptable (a blank name, a limit of 0).
+
+    `details` maps each refused field to its messages: `{"name": ["…"]}`.
+    """
 
     code = "validation_failed"
+
+    @classmethod
+    def on(cls, field: str, message: str) -> ValidationFailed:
+        """`ValidationFailed.on("name", "…")`: the message, and details naming the field."""
+        return cls(message, details={field: [message]})

@@ -1,19 +1,27 @@
 """FastAPI: thin routes over `MarketService`, injected with `Depends`.
 
 Tests swap the service with `app.dependency_overrides[get_market_service] = lambda: fake`.
+The models, the route declarations (paths, response models, the errors each route answers)
+and the handlers for the framework's own errors are given; the route bodies and the two
+handlers at the end are yours (task 6).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr
 from sqlalchemy.orm import sessionmaker
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
-from .domain import DomainError, Status
+from .domain import DomainError, Status, ValidationFailed
 from .orm import SqlAlchemyMarketRepository, make_engine
 from .service import MarketService
 from .web import (
@@ -21,13 +29,86 @@ from .web import (
     MAX_LIMIT,
 )
 
+# ------------------------------------------------------------------ the wire models (given)
+
 
 class MarketIn(BaseModel):
-    name: str
+    """The body of POST /markets. No rule on `name` here: the service owns the name rules."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: StrictStr
 
 
 class TransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     to: Status
+
+
+class MarketOut(BaseModel):
+    """`web.market_json`'s shape: money and time as strings, exactly as the other apps send."""
+
+    id: int
+    name: str
+    slug: str
+    status: Status
+    volume: Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", examples=["1234.50"])]
+    created_at: Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+
+class HitOut(BaseModel):
+    market: MarketOut
+    score: Annotated[float, Field(gt=0, le=1, description="cosine similarity, 4 decimals")]
+
+
+class SearchOut(BaseModel):
+    results: list[HitOut]
+
+
+class ErrorFields(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class ErrorOut(BaseModel):
+    """The envelope every error is sent in."""
+
+    error: ErrorFields
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": ErrorOut} for status in statuses}
+
+
+def _ascii_digits(raw: object) -> object:
+    """Pydantic reads " 5", "+5", "5_000" and "5.0" as 5; the contract: ASCII digits only."""
+    if isinstance(raw, str) and not (raw.isascii() and raw.isdigit()):
+        raise ValueError("must be a whole number written with the digits 0-9")
+    return raw
+
+
+class _IdConvertor(Convertor[int]):
+    """`{market_id:id}`: 1 to 19 ASCII digits, so a 5,000-digit id never reaches `int()`."""
+
+    regex = "[0-9]{1,19}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", _IdConvertor())
+
+
+def json_body(request: Request) -> None:
+    """415 unless the body is declared as JSON (`application/json` or `…+json`)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not (media == "application/json" or (media.startswith("application/") and "+json" in media)):
+        raise HTTPException(415, "the body must be JSON, sent as Content-Type: application/json")
 
 
 def get_market_service(request: Request) -> MarketService:
@@ -36,17 +117,72 @@ def get_market_service(request: Request) -> MarketService:
 
 
 ServiceDep = Annotated[MarketService, Depends(get_market_service)]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+SearchText = Annotated[str, Query(description="the text to search for (required; may be empty)")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT), BeforeValidator(_ascii_digits)]
+JsonBody = [Depends(json_body)]
 
 
 def create_app(database_url: str = "sqlite://") -> FastAPI:
     app = FastAPI(title="Markets service")
-    repository = SqlAlchemyMarketRepository(sessionmaker(make_engine(database_url)))
-    app.state.market_service = MarketService(repository)
+    app.state.sessions = sessionmaker(make_engine(database_url))
+    app.state.market_service = MarketService(SqlAlchemyMarketRepository(app.state.sessions))
     app.add_exception_handler(RequestValidationError, invalid_request_response)
     app.add_exception_handler(DomainError, domain_error_response)
+    app.add_exception_handler(HTTPException, http_error_response)
+    app.add_exception_handler(Exception, server_error_response)
     app.include_router(router)
+    app.openapi = lambda: _openapi_without_422(app)  # type: ignore[method-assign]
     return app
+
+
+def validation_failed(errors: Iterable[Mapping[str, Any]]) -> ValidationFailed:
+    """Pydantic's errors as a ValidationFailed whose details name each field (or "body")."""
+    details: dict[str, list[str]] = {}
+    for error in errors:
+        where, *rest = error["loc"]
+        whole = error["type"] == "json_invalid" or not rest
+        field = str(where) if whole else ".".join(str(part) for part in rest)
+        details.setdefault(field, []).append(error["msg"])
+    return ValidationFailed("the request is invalid", details=details)
+
+
+async def http_error_response(request: Request, exc: HTTPException) -> JSONResponse:
+    """The framework's own errors (404 no route, 405, 415, 400 for an unreadable body)."""
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # Starlette lists only the first matching route's methods
+        headers["Allow"] = ", ".join(sorted(_allowed_methods(request)))
+    code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
+        exc.status_code, "unsupported_media_type" if exc.status_code == 415 else "http_error"
+    )
+    body = {"error": {"code": code, "message": str(exc.detail), "details": {}}}
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+async def server_error_response(request: Request, exc: Exception) -> JSONResponse:
+    """A bug: 500 in the envelope, and nothing about it (the traceback goes to the log)."""
+    body = {"error": {"code": "internal_error", "message": "Internal server error", "details": {}}}
+    return JSONResponse(body, status_code=500)
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    return {
+        method
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.matches(request.scope)[0] is not Match.NONE
+        for method in route.methods
+    }
+
+
+def _openapi_without_422(app: FastAPI) -> dict[str, Any]:
+    """FastAPI advertises a 422 on every route with parameters; this app answers 400."""
+    if app.openapi_schema is None:
+        schema = FastAPI.openapi(app)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation["responses"].pop("422", None)
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema["components"]["schemas"].pop(name, None)
+    return app.openapi_schema
 
 
 # ------------------------------------------------------------------ yours (task 6)
@@ -54,7 +190,13 @@ def create_app(database_url: str = "sqlite://") -> FastAPI:
 router = APIRouter()
 
 
-@router.post("/markets", status_code=201)
+@router.post(
+    "/markets",
+    status_code=201,
+    response_model=MarketOut,
+    responses=_errors(400, 409, 415),
+    dependencies=JsonBody,
+)
 def create_market(body: MarketIn, service: ServiceDep) -> dict[str, Any]:
     """201 with the new market."""
     raise NotImplementedError(
@@ -62,9 +204,9 @@ def create_market(body: MarketIn, service: ServiceDep) -> dict[str, Any]:
     )
 
 
-@router.get("/markets/search")
+@router.get("/markets/search", response_model=SearchOut, responses=_errors(400))
 def search_markets(
-    service: ServiceDep, q: str = "", limit: Limit = DEFAULT_LIMIT
+    service: ServiceDep, q: SearchText, limit: Limit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     """200 with `{"results": [{"market": …, "score": …}, …]}`, best first."""
     raise NotImplementedError(
@@ -72,7 +214,7 @@ def search_markets(
     )
 
 
-@router.get("/markets/{market_id}")
+@router.get("/markets/{market_id:id}", response_model=MarketOut, responses=_errors(404))
 def get_market(market_id: int, service: ServiceDep) -> dict[str, Any]:
     """200 with the market."""
     raise NotImplementedError(
@@ -80,7 +222,12 @@ def get_market(market_id: int, service: ServiceDep) -> dict[str, Any]:
     )
 
 
-@router.post("/markets/{market_id}/transitions")
+@router.post(
+    "/markets/{market_id:id}/transitions",
+    response_model=MarketOut,
+    responses=_errors(400, 404, 409, 415),
+    dependencies=JsonBody,
+)
 def transition_market(market_id: int, body: TransitionIn, service: ServiceDep) -> dict[str, Any]:
     """200 with the market in its new status."""
     raise NotImplementedError(
@@ -96,7 +243,7 @@ async def domain_error_response(request: Request, exc: DomainError) -> JSONRespo
 
 
 async def invalid_request_response(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """Pydantic's 422 in the workbook's envelope instead of FastAPI's `{"detail": […]}`."""
+    """A body or query FastAPI refused: a ValidationFailed, answered like the service's own."""
     raise NotImplementedError(
-        "TODO(task 6): a validation error → 422 + the envelope — see README task 6"
+        "TODO(task 6): a validation error → 400 + the envelope — see README task 6"
     )

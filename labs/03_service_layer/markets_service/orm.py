@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from .domain import NAME_MAX_LENGTH, Conflict, Market, Status
+from .domain import MAX_ID, NAME_MAX_LENGTH, Conflict, Market, Status
 
 
 class Base(DeclarativeBase):
@@ -80,6 +80,8 @@ class SqlAlchemyMarketRepository:
             ) from None
 
     def get(self, market_id: int) -> Market | None:
+        if not 1 <= market_id <= MAX_ID:  # no row has it, and SQLite would overflow on it
+            return None
         with self._sessions() as session:
             row = session.get(MarketRow, market_id)
             return None if row is None else row.to_domain()

@@ -22,7 +22,8 @@ class MarketService:
         digit to make a slug from) and Conflict when the slug is already taken.
         """
         raise NotImplementedError(
-            "TODO(task 1): check the name, derive a free slug, add the market — see README task 1"
+            "TODO(task 1): check the name, derive its slug, refuse a taken slug with Conflict, "
+            "add the market — see README task 1"
         )
 
     def get_market(self, market_id: int) -> Market:

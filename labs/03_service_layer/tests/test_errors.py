@@ -17,7 +17,7 @@ EXPECTED = [
     (NotFound, 404, "the market does not exist"),
     (Conflict, 409, "the request clashes with existing data"),
     (InvalidTransition, 409, "the request clashes with the market's current status"),
-    (ValidationFailed, 422, "the input itself is unacceptable"),
+    (ValidationFailed, 400, "the input itself is unacceptable (the workbook never answers 422)"),
 ]
 
 
@@ -30,7 +30,8 @@ def test_error_status_maps_each_domain_error(
     got = error_status(error_class("boom"))
     assert got == status, (
         f"error_status({error_class.__name__}(...)) returned {got}; expected {status} because "
-        f"{why}. 400 is for requests the server cannot parse, 500 for its own bugs (task 5)"
+        f"{why}. 400 is for input that is wrong in itself, 409 for a request that clashes with "
+        "what the server holds, 500 for its own bugs (task 5)"
     )
 
 

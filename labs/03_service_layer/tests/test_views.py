@@ -83,13 +83,19 @@ def test_taken_name_answers_409_in_the_error_envelope(http: Any, framework: str)
 @pytest.mark.task(6)
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 @pytest.mark.parametrize("payload", [{"name": "  "}, {"name": 7}, {}])
-def test_unusable_name_answers_422_in_the_error_envelope(
+def test_unusable_name_answers_400_in_the_error_envelope(
     http: Any, framework: str, payload: dict[str, Any]
 ) -> None:
     reply = http(framework).post("/markets", json=payload)
-    assert (reply.status, envelope_code(reply)) == (422, "validation_failed"), (
+    assert (reply.status, envelope_code(reply)) == (400, "validation_failed"), (
         f"[{framework}] POST /markets {payload} answered {shown(reply)}; "
-        "expected 422 with error code 'validation_failed' (tasks 5 and 6)"
+        "expected 400 with error code 'validation_failed': invalid input is a 400 in every "
+        "framework, never FastAPI's default 422 (tasks 5 and 6)"
+    )
+    details = reply.json()["error"]["details"]
+    assert "name" in details, (
+        f"[{framework}] POST /markets {payload} answered {shown(reply)}; error.details must "
+        "name the refused field: {'name': ['…']} (tasks 5 and 6)"
     )
 
 
@@ -126,9 +132,9 @@ def test_transitions_follow_the_lifecycle_over_http(http: Any, framework: str) -
         "clashes with the market's current status (tasks 5 and 6)"
     )
     nonsense = client.post(path, json={"to": "bankrupt"})
-    assert (nonsense.status, envelope_code(nonsense)) == (422, "validation_failed"), (
+    assert (nonsense.status, envelope_code(nonsense)) == (400, "validation_failed"), (
         f"[{framework}] POST {path} {{'to': 'bankrupt'}} answered {shown(nonsense)}; a status "
-        "that does not exist is invalid input: 422 'validation_failed' (task 6)"
+        "that does not exist is invalid input: 400 'validation_failed', never 422 (task 6)"
     )
 
 
@@ -285,10 +291,10 @@ def test_invalid_body_is_refused_before_the_service_is_called(
 ) -> None:
     fake = RecordingService()
     reply = http_with(framework, fake).post("/markets", json={"name": 7})
-    assert (reply.status, envelope_code(reply), fake.calls) == (422, "validation_failed", []), (
+    assert (reply.status, envelope_code(reply), fake.calls) == (400, "validation_failed", []), (
         f"[{framework}] POST /markets {{'name': 7}} answered {shown(reply)} "
         f"after service calls {fake.calls}; a body of the wrong shape is the view's to refuse: "
-        "422 'validation_failed', and the service is never called (task 6)"
+        "400 'validation_failed' (never 422), and the service is never called (task 6)"
     )
 
 
@@ -306,21 +312,75 @@ def test_unexpected_error_answers_500_without_leaking_it(http_with: Any, framewo
         f"; only DomainErrors are translated: anything else is a 500 that "
         "shows no internals (task 6)"
     )
+    assert envelope_code(reply) == "internal_error", (
+        f"[{framework}] a bug in the service answered {shown(reply)}; even a 500 is sent in "
+        "the JSON envelope, code 'internal_error' — the app's given handler does it, so a "
+        "view or handler must not catch the exception itself (task 6)"
+    )
+
+
+BAD_LIMITS = ["51", "0", "ten", "²", "٧", " 5", "+5", "5.0", "5_0", "9" * 400]
 
 
 @pytest.mark.task(6)
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-@pytest.mark.parametrize("limit", ["51", "ten"])
-def test_search_limit_out_of_range_or_not_a_number_answers_422(
+@pytest.mark.parametrize("limit", BAD_LIMITS, ids=lambda v: repr(v[:8]))
+def test_search_limit_not_1_to_50_in_ascii_digits_answers_400(
     http_with: Any, framework: str, limit: str
 ) -> None:
     fake = RecordingService()
     reply = http_with(framework, fake).get("/markets/search", params={"q": "rain", "limit": limit})
-    assert (reply.status, envelope_code(reply), fake.calls) == (422, "validation_failed", []), (
-        f"[{framework}] GET /markets/search?q=rain&limit={limit} answered {shown(reply)} after "
-        f"service calls {fake.calls}; limit is an integer from 1 to 50 (web.MAX_LIMIT), so "
-        "anything else is refused by the view — 422 'validation_failed', the service never "
-        "called — rather than crashing on int() or letting a client ask for every row (task 6)"
+    details = reply.json()["error"].get("details", {}) if envelope_code(reply) else {}
+    assert (reply.status, envelope_code(reply), "limit" in details, fake.calls) == (
+        400,
+        "validation_failed",
+        True,
+        [],
+    ), (
+        f"[{framework}] GET /markets/search?q=rain&limit={limit[:12]!r} answered {shown(reply)} "
+        f"after service calls {fake.calls}; limit is a whole number from 1 to 50 "
+        "(web.MAX_LIMIT) written in the ASCII digits 0-9, so anything else is refused by the "
+        "view — 400 'validation_failed' naming 'limit', the service never called — rather than "
+        "crashing on int('²'), reading '٧' or ' 5' as a number, or letting a client ask for "
+        "every row. str.isdigit() is True for '²' and '٧': use web.read_limit (task 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize(("query", "limit"), [({"limit": "50"}, 50), ({}, 10)])
+def test_search_limit_up_to_50_reaches_the_service_and_defaults_to_10(
+    http_with: Any, framework: str, query: dict[str, str], limit: int
+) -> None:
+    fake = RecordingService()
+    reply = http_with(framework, fake).get("/markets/search", params={"q": "rain", **query})
+    assert (reply.status, fake.calls) == (200, [("search_markets", "rain", limit)]), (
+        f"[{framework}] GET /markets/search with {query or 'no limit'} answered {shown(reply)} "
+        f"after service calls {fake.calls}; expected 200 and service.search_markets('rain', "
+        f"{limit}): 50 (web.MAX_LIMIT) is allowed, and no limit means web.DEFAULT_LIMIT (task 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("params", [{}, {"limit": "5"}], ids=["nothing", "only-limit"])
+def test_search_without_q_answers_400_naming_q(
+    http_with: Any, framework: str, params: dict[str, str]
+) -> None:
+    fake = RecordingService()
+    reply = http_with(framework, fake).get("/markets/search", params=params)
+    details = reply.json()["error"].get("details", {}) if envelope_code(reply) else {}
+    assert (reply.status, envelope_code(reply), "q" in details, fake.calls) == (
+        400,
+        "validation_failed",
+        True,
+        [],
+    ), (
+        f"[{framework}] GET /markets/search with {params or 'no query string'} answered "
+        f"{shown(reply)} after service calls {fake.calls}; q is required: a search without it "
+        "is invalid input, 400 'validation_failed' with details naming 'q', and the service is "
+        "never called (an empty q= is allowed and finds nothing). Use web.read_query, or "
+        "declare q without a default in FastAPI (task 6)"
     )
 
 
@@ -331,9 +391,9 @@ def test_malformed_json_body_answers_a_client_error_not_500(http_with: Any, fram
     reply = http_with(framework, fake).post(
         "/markets", raw='{"name": "Rain', headers={"Content-Type": "application/json"}
     )
-    assert 400 <= reply.status < 500 and envelope_code(reply) and fake.calls == [], (
+    assert reply.status == 400 and envelope_code(reply) and fake.calls == [], (
         f"[{framework}] POST /markets with a truncated JSON body answered {shown(reply)} after "
-        f"service calls {fake.calls}; a body that is not JSON is the client's error: a 4xx, in "
+        f"service calls {fake.calls}; a body that is not JSON is the client's error: a 400, in "
         "the same JSON error envelope as every other error, and never a 500. In DRF, errors "
         "that are not DomainErrors (such as ParseError) go to DRF's own exception_handler; "
         "keep its status and put its detail in the envelope (task 6)"

@@ -2,6 +2,8 @@
 
 `create_app(service=fake)` injects any object with `MarketService`'s methods; without one the
 factory builds the real service over SQLAlchemy. Views find it with `market_service()`.
+The factory also answers Flask's own errors (404, 405, 415, a body that is not JSON) in the
+envelope; the views and the DomainError handler are yours (task 6).
 """
 
 from __future__ import annotations
@@ -9,7 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, request
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.orm import sessionmaker
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
 
 from .domain import DomainError
 from .orm import SqlAlchemyMarketRepository, make_engine
@@ -21,6 +26,7 @@ from .web import (
     market_json,
     read_limit,
     read_name,
+    read_query,
     read_status,
 )
 
@@ -33,6 +39,39 @@ def market_service() -> MarketService:
     return current_app.extensions[EXTENSION]
 
 
+class MarketIdConverter(BaseConverter):
+    """`<id:market_id>`: 1 to 19 ASCII digits. Werkzeug's `int` takes `\\d`, so "٧" is 7."""
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+
+class JSONProvider(DefaultJSONProvider):
+    """`json.loads` raises RecursionError for 10,000 nested arrays: a 400, not a 500."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("the JSON is nested too deeply") from None
+
+
+def http_error_response(error: HTTPException) -> Any:
+    """Flask's own errors (404, 405 with its Allow, 415, 400) in the envelope."""
+    code = (error.name or "error").lower().replace(" ", "_")
+    body = {"error": {"code": code, "message": error.description or "", "details": {}}}
+    allow = error.get_response().headers.get("Allow")
+    return body, error.code or 500, {"Allow": allow} if allow else {}
+
+
+def server_error_response(error: Exception) -> Reply:
+    """A bug: 500 in the envelope, and nothing about it (the traceback goes to the log)."""
+    body = {"error": {"code": "internal_error", "message": "Internal server error", "details": {}}}
+    return body, 500
+
+
 def create_app(
     config: dict[str, Any] | None = None, *, service: MarketService | None = None
 ) -> Flask:
@@ -43,6 +82,10 @@ def create_app(
         engine = make_engine(app.config["DATABASE_URL"])
         service = MarketService(SqlAlchemyMarketRepository(sessionmaker(engine)))
     app.extensions[EXTENSION] = service
+    app.json = JSONProvider(app)
+    app.url_map.converters["id"] = MarketIdConverter
+    app.register_error_handler(HTTPException, http_error_response)
+    app.register_error_handler(500, server_error_response)
     app.register_blueprint(bp)
     return app
 
@@ -55,28 +98,28 @@ bp = Blueprint("markets", __name__)
 @bp.post("/markets")
 def create_market() -> Reply:
     """201 with the new market."""
-    name = read_name(request.get_json(silent=True))
+    name = read_name(request.get_json())
     return market_json(market_service().create_market(name)), 201
 
 
 @bp.get("/markets/search")
 def search_markets() -> Reply:
     """200 with `{"results": [{"market": …, "score": …}, …]}`, best first."""
-    query = request.args.get("q", "")
+    query = read_query(request.args.get("q"))
     hits = market_service().search_markets(query, read_limit(request.args.get("limit")))
     return {"results": [hit_json(hit) for hit in hits]}, 200
 
 
-@bp.get("/markets/<int:market_id>")
+@bp.get("/markets/<id:market_id>")
 def get_market(market_id: int) -> Reply:
     """200 with the market."""
     return market_json(market_service().get_market(market_id)), 200
 
 
-@bp.post("/markets/<int:market_id>/transitions")
+@bp.post("/markets/<id:market_id>/transitions")
 def transition_market(market_id: int) -> Reply:
     """200 with the market in its new status."""
-    target = read_status(request.get_json(silent=True))
+    target = read_status(request.get_json())
     return market_json(market_service().transition(market_id, target)), 200
 
 

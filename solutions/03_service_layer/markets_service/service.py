@@ -47,13 +47,10 @@ class MarketService:
         name = name.strip()
         slug = slugify(name)
         if not slug:
-            raise ValidationFailed(
-                "a market name needs at least one letter or digit", details={"field": "name"}
-            )
+            raise ValidationFailed.on("name", "a market name needs at least one letter or digit")
         if len(name) > NAME_MAX_LENGTH:
-            raise ValidationFailed(
-                f"a market name has at most {NAME_MAX_LENGTH} characters",
-                details={"field": "name"},
+            raise ValidationFailed.on(
+                "name", f"a market name has at most {NAME_MAX_LENGTH} characters"
             )
         if self._repository.get_by_slug(slug) is not None:
             raise Conflict(f"the slug {slug!r} is already taken", details={"slug": slug})
@@ -85,7 +82,7 @@ class MarketService:
         so an empty query finds nothing.
         """
         if limit < 1:
-            raise ValidationFailed("limit must be at least 1", details={"field": "limit"})
+            raise ValidationFailed.on("limit", "limit must be at least 1")
         wanted = embed(query)
         hits = [
             SearchHit(market=market, score=score)

@@ -5,6 +5,7 @@ Framework-free, so Django, FastAPI and Flask answer with the same bodies and sta
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from .domain import (
@@ -22,12 +23,12 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
 
 # 409 for InvalidTransition: the request is well-formed but clashes with the market's
-# current state (RFC 9110 §15.5.10); 422 is kept for input that is wrong in itself.
+# current state (RFC 9110 §15.5.10); 400 is for input that is wrong in itself.
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     InvalidTransition: 409,
-    ValidationFailed: 422,
+    ValidationFailed: 400,
 }
 
 
@@ -46,6 +47,9 @@ def error_body(error: DomainError) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------- given helpers
 
+# Fields of a market that only the server writes: a request that sends one is refused.
+READ_ONLY_FIELDS = frozenset({"id", "slug", "status", "volume", "created_at", "updated_at"})
+
 
 def market_json(market: Market) -> dict[str, Any]:
     return {
@@ -53,7 +57,7 @@ def market_json(market: Market) -> dict[str, Any]:
         "name": market.name,
         "slug": market.slug,
         "status": str(market.status),
-        "volume": str(market.volume),  # Decimal as a string: JSON numbers are floats
+        "volume": f"{market.volume:.2f}",  # money as a decimal string: JSON numbers are floats
         "created_at": market.created_at.isoformat(),
     }
 
@@ -62,32 +66,58 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
     return {"market": market_json(hit.market), "score": round(hit.score, 4)}
 
 
+def read_object(payload: Any, fields: Collection[str]) -> dict[str, Any]:
+    """A JSON body that is one object with only `fields` in it, or ValidationFailed."""
+    if not isinstance(payload, dict):
+        raise ValidationFailed.on("body", "the body must be one JSON object")
+    details = {
+        key: ["is set by the server, never by a request"]
+        if key in READ_ONLY_FIELDS
+        else ["is not a field of this request"]
+        for key in payload
+        if key not in fields
+    }
+    if details:
+        raise ValidationFailed("the body has fields this request does not take", details=details)
+    return payload
+
+
 def read_name(payload: Any) -> str:
-    """The `name` of a JSON body, or ValidationFailed."""
-    name = payload.get("name") if isinstance(payload, dict) else None
+    """The `name` of a create body, or ValidationFailed. Its rules are the service's."""
+    name = read_object(payload, {"name"}).get("name")
     if not isinstance(name, str):
-        raise ValidationFailed("name is required and must be a string", details={"field": "name"})
+        raise ValidationFailed.on("name", "name is required and must be a string")
     return name
 
 
 def read_status(payload: Any) -> Status:
     """The `to` status of a transition body, or ValidationFailed."""
-    value = payload.get("to") if isinstance(payload, dict) else None
-    try:
+    value = read_object(payload, {"to"}).get("to")
+    if isinstance(value, str) and value in set(Status):
         return Status(value)
-    except ValueError:
-        allowed = [str(s) for s in Status]
-        raise ValidationFailed(
-            f"to must be one of {allowed}", details={"field": "to", "allowed": allowed}
-        ) from None
+    allowed = ", ".join(Status)
+    raise ValidationFailed.on("to", f"to must be one of: {allowed}")
+
+
+def read_query(raw: str | None) -> str:
+    """The `q` query parameter: required (an empty `q=` is allowed and finds nothing)."""
+    if raw is None:
+        raise ValidationFailed.on("q", "q is required: the text to search for")
+    return raw
 
 
 def read_limit(raw: str | None) -> int:
-    """The `limit` query parameter: 1 to MAX_LIMIT, DEFAULT_LIMIT when absent."""
+    """The `limit` query parameter: 1 to MAX_LIMIT in ASCII digits, DEFAULT_LIMIT when absent.
+
+    Not `raw.isdigit()` alone: it is True for "²" (which `int()` refuses: a 500) and "٧"
+    (which `int()` reads as 7). The length check keeps a 10,000-digit limit away from `int()`.
+    """
     if raw is None:
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ValidationFailed(
-            f"limit must be an integer from 1 to {MAX_LIMIT}", details={"field": "limit"}
-        )
+    if (
+        not (raw.isascii() and raw.isdigit())
+        or len(raw) > len(str(MAX_LIMIT))
+        or not 1 <= int(raw) <= MAX_LIMIT
+    ):
+        raise ValidationFailed.on("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}")
     return int(raw)

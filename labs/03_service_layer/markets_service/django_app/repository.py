@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from ..domain import Conflict, Market, Status
+from ..domain import MAX_ID, Conflict, Market, Status
 from .models import MarketRecord
 
 
@@ -42,6 +42,8 @@ class DjangoMarketRepository:
         return _to_domain(row)
 
     def get(self, market_id: int) -> Market | None:
+        if not 1 <= market_id <= MAX_ID:  # no row has it, and SQLite would overflow on it
+            return None
         row = MarketRecord.objects.filter(pk=market_id).first()
         return None if row is None else _to_domain(row)
 

@@ -22,6 +22,7 @@ from ..web import (
     market_json,
     read_limit,
     read_name,
+    read_query,
     read_status,
 )
 from .services import market_service
@@ -37,7 +38,7 @@ def create_market(request: Request) -> Response:
 @api_view(["GET"])
 def search_markets(request: Request) -> Response:
     """200 with `{"results": [{"market": …, "score": …}, …]}`, best first."""
-    query = request.query_params.get("q", "")
+    query = read_query(request.query_params.get("q"))
     hits = market_service().search_markets(query, read_limit(request.query_params.get("limit")))
     return Response({"results": [hit_json(hit) for hit in hits]})
 
