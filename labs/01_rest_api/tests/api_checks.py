@@ -48,10 +48,15 @@ def expect_error(reply: Reply, status: int, code: str, call: str, why: str) -> d
     assert reply.status == status, f"{call} answered {shown(reply)}; expected {status}: {why}"
     media_type = (reply.header("Content-Type") or "").split(";")[0].strip()
     assert media_type == "application/json", (
-        f"{call} answered {status} with Content-Type: {reply.header('Content-Type')!r}; an "
-        "error body is JSON, so it is sent as application/json — a client that reads the "
-        "header (or a browser) treats text/html as a page. Drop the framework's own "
-        "Content-Type when you copy an exception's headers (task 5)"
+        f"{call} answered {status} with Content-Type: {reply.header('Content-Type')!r}; every "
+        "error is the JSON envelope, sent as application/json. "
+        + (
+            "This JSON body is labelled as something else: a handler copied the exception's "
+            "own Content-Type onto it (task 5)"
+            if body_of(reply) is not None
+            else "This is the framework's own error page: no handler of yours rendered the "
+            "error (task 5: register it where the router's errors reach it)"
+        )
     )
     body = body_of(reply)
     shape = '{"error": {"code": ..., "message": ..., "details": {...}}}'
