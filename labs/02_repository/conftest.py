@@ -86,14 +86,18 @@ def clock() -> Clock:
 
 @pytest.fixture
 def sa_engine() -> Iterator[Any]:
-    """A fresh in-memory SQLite database; StaticPool keeps its one connection alive."""
+    """A fresh in-memory SQLite database; StaticPool keeps its one connection alive.
+
+    Foreign keys are enforced on every connection (`enforce_foreign_keys`), as on PostgreSQL
+    and as Django does: a deleted market's tag links go with it (`ON DELETE CASCADE`).
+    """
     from sqlalchemy import create_engine
     from sqlalchemy.pool import StaticPool
 
-    from markets_repository.sqlalchemy_orm.models import Base
+    from markets_repository.sqlalchemy_orm.models import Base, enforce_foreign_keys
 
-    engine = create_engine(
-        "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+    engine = enforce_foreign_keys(
+        create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
     )
     Base.metadata.create_all(engine)
     yield engine
@@ -145,7 +149,9 @@ def _memory(request: pytest.FixtureRequest, clock: Clock) -> Backend:
     from markets_repository.memory import InMemoryMarketRepository
 
     seeded = expected_markets({row[0]: n for n, row in enumerate(SEED, start=1)})
-    repo = InMemoryMarketRepository(seeded.values(), clock=clock)
+    # Handed over in reverse id order, as a database may return rows in any order: the fake
+    # must sort (ties by id) rather than rely on the order its dict was filled in.
+    repo = InMemoryMarketRepository(reversed(seeded.values()), clock=clock)
     return Backend("memory", repo, seeded, lambda: nullcontext(Queries()))
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, jsonify
 from sqlalchemy.orm import Session, sessionmaker
 
-from markets_repository.http_json import market_json, not_found_json
+from markets_repository.flask_errors import install_error_handlers
+from markets_repository.http_json import ApiError, market_json, not_found_json
 from markets_repository.repository import MarketRepository
 
 SESSION_FACTORY = "markets_session_factory"  # key in app.extensions
@@ -21,9 +22,9 @@ def get_repository() -> MarketRepository:
 
 
 def commit_session(response: Response) -> Response:
-    """`after_request`: persist the request's work, unless the response reports an error."""
+    """`after_request`: persist the request's work only when the response is a success (< 400)."""
     raise NotImplementedError(
-        "TODO(task 6): commit the request's session when the response is a success — see "
+        "TODO(task 6): commit the request's session when the status is below 400 — see "
         "README task 6"
     )
 
@@ -35,15 +36,15 @@ def close_session(error: BaseException | None) -> None:
     )
 
 
-@markets.get("/markets/<int:market_id>")
-def read_market(market_id: int) -> tuple[Response, int]:
+@markets.get("/markets/<market_id:market_id>")
+def read_market(market_id: int) -> Response:
     market = get_repository().get(market_id)
     if market is None:
-        return jsonify(not_found_json(market_id)), 404
-    return jsonify(market_json(market)), 200
+        raise ApiError(404, not_found_json(market_id))
+    return jsonify(market_json(market))
 
 
-@markets.delete("/markets/<int:market_id>")
+@markets.delete("/markets/<market_id:market_id>")
 def delete_market(market_id: int) -> tuple[str, int]:
     get_repository().delete(market_id)
     return "", 204
@@ -52,6 +53,7 @@ def delete_market(market_id: int) -> tuple[str, int]:
 def create_app(session_factory: sessionmaker[Session]) -> Flask:
     app = Flask(__name__)
     app.extensions[SESSION_FACTORY] = session_factory
+    install_error_handlers(app)  # before the blueprint: its rules use the market_id converter
     app.register_blueprint(markets)
     app.after_request(commit_session)
     app.teardown_appcontext(close_session)

@@ -249,6 +249,31 @@ def test_limit_and_offset_page_through_without_overlap(backend: Backend) -> None
 
 
 @pytest.mark.task(3)
+@pytest.mark.parametrize("limit", [1, 4])
+@pytest.mark.parametrize("order_by", ["volume", "-volume"])
+def test_pages_of_tied_markets_never_overlap_or_skip(
+    backend: Backend, order_by: str, limit: int
+) -> None:
+    pages = [
+        slugs(backend.repo.list(order_by=order_by, limit=limit, offset=offset))
+        for offset in range(0, len(SEED), limit)
+    ]
+    walked = [slug for page in pages for slug in page]
+    expected = in_order(backend, order_by)
+    repeated = sorted({slug for slug in walked if walked.count(slug) > 1})
+    skipped = sorted(set(expected) - set(walked))
+    assert walked == expected, (
+        f"[{backend.name}] paging repo.list(order_by={order_by!r}, limit={limit}, offset=...) "
+        f"walked {pages}; expected {expected} (repeated: {repeated or 'none'}, skipped: "
+        f"{skipped or 'none'}). eth-5k and btc-100k both have volume 980.00, turnout-60 and "
+        "heat-seville 45.25: a store hands back tied rows in whatever order it reads them "
+        "(an index read backwards, the heap, a dict filled in another order), and may read "
+        "them differently for each page. Only `id` as the last sort key, ascending whatever "
+        "the direction, makes pages neither overlap nor skip (task 3)"
+    )
+
+
+@pytest.mark.task(3)
 def test_window_at_the_edges(backend: Backend) -> None:
     cases = {
         "limit=0": backend.repo.list(limit=0),
@@ -465,6 +490,23 @@ def test_delete_is_idempotent(backend: Backend) -> None:
             "the first attempt succeeded (task 5)"
         )
     assert len(backend.repo.list()) == 5, f"[{backend.name}] expected 5 markets left (task 5)"
+
+
+@pytest.mark.task(5)
+def test_a_deleted_markets_tags_never_reappear_on_a_new_market(backend: Backend) -> None:
+    last = max(backend.seeded.values(), key=lambda market: market.id)  # heat-seville
+    backend.repo.delete(last.id)
+    added = backend.repo.add(new_market(slug="fresh", tags=frozenset()))
+    stored = backend.repo.get(added.id)
+    spain = slugs(backend.repo.list(tag="spain"))
+    assert stored is not None and stored.tags == frozenset() and spain == ["snow-madrid"], (
+        f"[{backend.name}] after deleting {last.slug} (id {last.id}, tags "
+        f"{sorted(last.tags)}) and adding an untagged market (id {added.id}), get returned "
+        f"tags {sorted(stored.tags) if stored else stored!r} and list(tag='spain') returned "
+        f"{spain}; expected no tags and ['snow-madrid']. Deleting a market deletes its tag "
+        "links too: a new market may reuse the id, and must not inherit them (a bulk DELETE "
+        "with foreign keys unenforced leaves market_tags rows behind) (task 5)"
+    )
 
 
 def raised_by(call: Callable[..., object], *args: object) -> str | None:

@@ -10,11 +10,15 @@ from typing import Any
 
 import pytest
 from conftest import seed_sqlalchemy
+from fastapi import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from markets_repository.fastapi_app import Repository
+from markets_repository.http_json import ApiError, error_json
 from markets_repository.sqlalchemy_orm.models import MarketRow
+from patterns_workbook.testing import hostile
+from patterns_workbook.testing.hostile import Route
 
 
 class TrackedSession(Session):
@@ -46,10 +50,11 @@ def web(sa_engine: Any) -> dict[str, Any]:
 
 
 FAILING_DELETE = "/failing/markets/{id}"  # deletes through the repository, then raises
+REFUSING_DELETE = "/refusing/{how}/{status}/markets/{id}"  # deletes, then answers a 4xx
 
 
 def make_app(framework: str, factory: Any) -> Any:
-    """The lab's app, plus a test-only endpoint that fails after deleting a market."""
+    """The lab's app, plus test-only endpoints that write and then fail or answer an error."""
     if framework == "fastapi":
         from markets_repository.fastapi_app import create_app as create_fastapi_app
 
@@ -60,7 +65,20 @@ def make_app(framework: str, factory: Any) -> Any:
             repository.delete(market_id)
             raise RuntimeError("the endpoint failed after deleting")
 
+        @app.delete(REFUSING_DELETE.replace("{id}", "{market_id}"))
+        def delete_then_refuse(
+            how: str, status: int, market_id: int, response: Response, repository: Repository
+        ) -> dict[str, Any]:
+            repository.delete(market_id)
+            body = error_json("refused", "deleted, then refused")
+            if how == "raised":
+                raise ApiError(status, body)
+            response.status_code = status  # FastAPI's way to answer a status without raising
+            return body
+
         return app
+    from flask import jsonify
+
     from markets_repository.flask_app import create_app as create_flask_app
     from markets_repository.flask_app import get_repository as flask_repository
 
@@ -70,8 +88,17 @@ def make_app(framework: str, factory: Any) -> Any:
         flask_repository().delete(market_id)
         raise RuntimeError("the endpoint failed after deleting")
 
+    def flask_delete_then_refuse(how: str, status: int, market_id: int) -> Any:
+        flask_repository().delete(market_id)
+        body = error_json("refused", "deleted, then refused")
+        if how == "raised":
+            raise ApiError(status, body)
+        return jsonify(body), status
+
     rule = FAILING_DELETE.replace("{id}", "<int:market_id>")
     app.add_url_rule(rule, view_func=flask_delete_then_fail, methods=["DELETE"])
+    rule = REFUSING_DELETE.format(how="<how>", status="<int:status>", id="<int:market_id>")
+    app.add_url_rule(rule, view_func=flask_delete_then_refuse, methods=["DELETE"])
     return app
 
 
@@ -81,8 +108,19 @@ def make_app(framework: str, factory: Any) -> Any:
         pytest.param("flask", marks=pytest.mark.flask),
     ]
 )
-def client(request: pytest.FixtureRequest, web: dict[str, Any], as_client: Any) -> Any:
-    return as_client(make_app(request.param, web["factory"]))
+def framework(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def client(framework: str, web: dict[str, Any], as_client: Any) -> Any:
+    return as_client(make_app(framework, web["factory"]))
+
+
+def market_slugs(engine: Any, market_id: int) -> list[str]:
+    """What a new session, outside the request, finds under this id: committed work only."""
+    with Session(engine) as fresh:
+        return list(fresh.scalars(select(MarketRow.slug).where(MarketRow.id == market_id)))
 
 
 @pytest.mark.task(6)
@@ -119,8 +157,7 @@ def test_delete_is_committed_when_the_request_succeeds(client: Any, web: dict) -
         f"[{client.framework}] DELETE /markets/{market_id} answered {reply.status}: "
         f"{reply.text[:300]} (task 6)"
     )
-    with Session(web["engine"]) as fresh:
-        still_there = fresh.scalars(select(MarketRow.slug).where(MarketRow.id == market_id)).all()
+    still_there = market_slugs(web["engine"], market_id)
     assert still_there == [], (
         f"[{client.framework}] DELETE answered 204 but a new session still sees {still_there}; "
         "get_repository must commit the request's work when the endpoint succeeds (task 6)"
@@ -155,8 +192,7 @@ def test_a_failing_request_commits_nothing_and_still_closes_its_session(
     market_id = web["ids"]["eth-5k"]
     path = FAILING_DELETE.format(id=market_id)
     reply = client.delete(path)
-    with Session(web["engine"]) as fresh:
-        still_there = fresh.scalars(select(MarketRow.slug).where(MarketRow.id == market_id)).all()
+    still_there = market_slugs(web["engine"], market_id)
     assert reply.status == 500 and still_there == ["eth-5k"], (
         f"[{client.framework}] DELETE {path}, an endpoint that deletes market {market_id} "
         f"through the request's repository and then raises, answered {reply.status}, and a new "
@@ -168,4 +204,98 @@ def test_a_failing_request_commits_nothing_and_still_closes_its_session(
         f"[{client.framework}] DELETE {path} raised, and {len(sessions)} request sessions were "
         f"opened, {sum(s.closed for s in sessions)} closed; expected one, closed: the session "
         "closes whether the endpoint returns or raises (task 6)"
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("how", ["returned", "raised"])
+@pytest.mark.parametrize("status", [400, 409])
+def test_a_request_that_answers_an_error_commits_nothing(
+    client: Any, web: dict, how: str, status: int
+) -> None:
+    market_id = web["ids"]["eth-5k"]
+    path = REFUSING_DELETE.format(how=how, status=status, id=market_id)
+    reply = client.delete(path)
+    still_there = market_slugs(web["engine"], market_id)
+    assert reply.status == status and still_there == ["eth-5k"], (
+        f"[{client.framework}] DELETE {path}, an endpoint that deletes market {market_id} and "
+        f"then answers {status} ({how}), got {reply.status}, and a new session then finds "
+        f"{still_there}; expected {status} and ['eth-5k']: only a success (a status below "
+        "400) commits. A client told its request was refused must be able to retry it — "
+        "committing on 'no exception' or on 'status < 500' keeps half of a refused request "
+        "(task 6)"
+    )
+
+
+@pytest.mark.task(6)
+def test_a_commit_that_fails_answers_500_not_success(
+    framework: str, web: dict, as_client: Any
+) -> None:
+    def refuse(self: Session) -> None:
+        raise RuntimeError("database is locked: the commit was refused")
+
+    factory = sessionmaker(
+        web["engine"], class_=type("Refusing", (TrackedSession,), {"opened": [], "commit": refuse})
+    )
+    client = as_client(make_app(framework, factory))
+    market_id = web["ids"]["eth-5k"]
+    reply = client.delete(f"/markets/{market_id}")
+    problem = hostile.envelope_problem(reply) if reply.status >= 400 else None
+    assert reply.status == 500 and problem is None, (
+        f"[{client.framework}] DELETE /markets/{market_id} whose commit raises answered "
+        f"{reply.status} {reply.text[:200]!r}; expected a 500 in the error envelope "
+        f"({problem or 'the body was fine'}). The client must not hear 'done' for work that "
+        "was never saved: commit before the response is sent — FastAPI runs a yield "
+        "dependency's teardown after sending unless it is declared "
+        'Depends(..., scope="function") (task 6)'
+    )
+    assert "locked" not in reply.text, (
+        f"[{client.framework}] the 500 says {reply.text[:200]!r}: a 500 reveals nothing of the "
+        "cause (task 6)"
+    )
+    sessions = factory.class_.opened
+    assert market_slugs(web["engine"], market_id) == ["eth-5k"] and all(
+        s.closed for s in sessions
+    ), f"[{client.framework}] the refused commit must leave the market and close the session"
+
+
+ROUTES = [
+    Route("GET", "/markets/{id}", task=6),
+    Route("DELETE", "/markets/{id}", task=6),
+]
+
+
+@pytest.mark.parametrize("route", hostile.params(ROUTES))
+def test_hostile_requests_are_refused_in_the_envelope(client: Any, web: dict, route: Route) -> None:
+    hostile.assert_survives(client, route, ids={"id": web["ids"]["rain-lisbon"]})
+
+
+@pytest.mark.task(6)
+def test_unserved_methods_are_405_with_a_complete_allow(client: Any, web: dict) -> None:
+    hostile.assert_methods_refused(client, ROUTES, ids={"id": web["ids"]["rain-lisbon"]})
+
+
+@pytest.mark.fastapi
+@pytest.mark.task(6)
+def test_fastapi_openapi_describes_what_the_routes_send(web: dict) -> None:
+    from markets_repository.fastapi_app import create_app
+
+    schema = create_app(web["factory"]).openapi()
+    operations = schema["paths"]["/markets/{market_id}"]
+    problems = []
+    for method, expected in (("get", {"200", "404"}), ("delete", {"204", "404"})):
+        responses = operations[method]["responses"]
+        if missing := expected - set(responses):
+            problems.append(f"{method.upper()} declares {sorted(responses)}, missing {missing}")
+        if "422" in responses:
+            problems.append(f"{method.upper()} advertises a 422, which the API never sends")
+        error = responses.get("404", {}).get("content", {}).get("application/json", {})
+        if not error.get("schema", {}).get("$ref", "").endswith("/ErrorBody"):
+            problems.append(f"{method.upper()}'s 404 is not described as the error envelope")
+    ok = operations["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    if not ok.get("$ref", "").endswith("/MarketOut"):
+        problems.append(f"GET's 200 is {ok}, not the MarketOut schema")
+    assert not problems, (
+        "the OpenAPI schema must describe what the routes really send (clients and "
+        "schemathesis trust it): " + "; ".join(problems) + " (task 6)"
     )

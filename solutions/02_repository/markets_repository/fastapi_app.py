@@ -6,45 +6,51 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from markets_repository.http_json import market_json, not_found_json
+from markets_repository.fastapi_errors import MarketId, MarketOut, errors, install_error_handlers
+from markets_repository.http_json import ApiError, market_json, not_found_json
 from markets_repository.repository import MarketRepository
 from markets_repository.sqlalchemy_orm.repository import SqlAlchemyMarketRepository
 
 
-def get_repository(request: Request) -> Iterator[MarketRepository]:
+def get_repository(request: Request, response: Response) -> Iterator[MarketRepository]:
     """One session, one transaction per request, behind the repository port.
 
-    Committed when the endpoint returns, rolled back when it raises, closed either way.
+    Commits when the endpoint returned and `response.status_code` (FastAPI injects the same
+    `Response` into the endpoint, which may set it) is unset or below 400; when the endpoint
+    raises, or answers an error, nothing is committed. The session closes either way.
     Tests (and the notebook) swap in a fake with `app.dependency_overrides[get_repository]`.
     """
     session_factory: sessionmaker[Session] = request.app.state.session_factory
-    with session_factory.begin() as session:
-        yield SqlAlchemyMarketRepository(session)
+    with session_factory() as session:  # closing rolls back whatever was not committed
+        yield SqlAlchemyMarketRepository(session)  # an endpoint's exception is raised here
+        if response.status_code is None or response.status_code < 400:
+            session.commit()
 
 
-Repository = Annotated[MarketRepository, Depends(get_repository)]
+# scope="function": the teardown (the commit) runs before the response is sent, so a failed
+# commit is a 500, not a success already on its way to the client.
+Repository = Annotated[MarketRepository, Depends(get_repository, scope="function")]
 router = APIRouter()
 
 
-@router.get("/markets/{market_id}")
-def read_market(market_id: int, repository: Repository) -> JSONResponse:
+@router.get("/markets/{market_id:int}", responses=errors(404, 500))
+def read_market(market_id: MarketId, repository: Repository) -> MarketOut:
     market = repository.get(market_id)
     if market is None:
-        return JSONResponse(not_found_json(market_id), status_code=404)
-    return JSONResponse(market_json(market))
+        raise ApiError(404, not_found_json(market_id))
+    return MarketOut(**market_json(market))
 
 
-@router.delete("/markets/{market_id}", status_code=204)
-def delete_market(market_id: int, repository: Repository) -> Response:
+@router.delete("/markets/{market_id:int}", status_code=204, responses=errors(404, 500))
+def delete_market(market_id: MarketId, repository: Repository) -> None:
     repository.delete(market_id)
-    return Response(status_code=204)
 
 
 def create_app(session_factory: sessionmaker[Session]) -> FastAPI:
     app = FastAPI(title="Markets — repository lab")
     app.state.session_factory = session_factory
     app.include_router(router)
+    install_error_handlers(app)
     return app

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, Numeric, String, Table, TypeDecorator
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Numeric,
+    String,
+    Table,
+    TypeDecorator,
+    event,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -67,10 +78,28 @@ class MarketRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     status: Mapped[str] = mapped_column(String(10), default="draft")
-    volume: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0.00"))
+    # Indexed: "markets by volume" is the listing clients page through most.
+    volume: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0.00"), index=True)
     creator_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     creator: Mapped[UserRow] = relationship()
     tags: Mapped[set[TagRow]] = relationship(secondary=market_tags)
+
+
+def enforce_foreign_keys(engine: Engine) -> Engine:
+    """SQLite checks foreign keys — and runs `ON DELETE CASCADE` — only on a connection that
+    asked with `PRAGMA foreign_keys=ON` (Django asks for its connections; SQLAlchemy does not).
+    Without it, a bulk `DELETE FROM market` leaves the market's `market_tags` rows behind, and
+    the next market that reuses the id inherits its tags. Other databases always enforce them.
+    """
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _foreign_keys_on)
+    return engine
+
+
+def _foreign_keys_on(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
