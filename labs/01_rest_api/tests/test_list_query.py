@@ -280,3 +280,15 @@ def test_offset_1_links_back_to_the_first_page() -> None:
         f"page_links(limit=10, offset=1, count=35) gave next={next_url!r}; the next page "
         "starts right after this one, at offset 1 + 10 = 11 (task 1)"
     )
+
+
+def test_links_keep_every_other_parameter_as_sent() -> None:
+    url = "http://testserver/markets?q=&ordering=name&tag=a&tag=b&limit=10&offset=10"
+    next_url, _ = page_links(url, ListQuery(ordering="name", limit=10, offset=10), count=35)
+    expected = {"q": [""], "ordering": ["name"], "tag": ["a", "b"], "limit": ["10"]}
+    got = parse_qs(urlsplit(next_url or "").query, keep_blank_values=True)
+    assert {k: v for k, v in got.items() if k != "offset"} == expected, (
+        f"page_links({url!r}) gave next={next_url!r}; a link changes limit and offset only: "
+        "every other parameter stays as the client sent it — blank (q=) or repeated (tag) "
+        "ones too (task 1)"
+    )

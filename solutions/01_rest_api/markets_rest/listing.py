@@ -26,7 +26,7 @@ _DIGITS = re.compile(r"[0-9]+")  # not int(): it also takes " 7", "+7", "1_000" 
 _MAX_DIGITS = len(str(MAX_WHOLE_NUMBER))  # 19
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)  # pragma: no mutate (never hashed, mutated or extended)
 class ListQuery:
     status: Status | None = None
     ordering: str = DEFAULT_ORDERING
@@ -96,7 +96,7 @@ def _whole_number(
         or not minimum <= int(value) <= MAX_WHOLE_NUMBER
     ):
         errors[name] = [f"Must be a whole number from {minimum} to {MAX_WHOLE_NUMBER}."]
-        return default
+        return default  # pragma: no mutate (discarded: parse_list_query raises on any error)
     return int(value)
 
 
