@@ -30,6 +30,7 @@ def pytest_configure(config: pytest.Config) -> None:
     configure_django(
         installed_apps=["rest_framework", "markets_orders.django_orm"],
         root_urlconf="markets_orders.django_orm.urls",
+        rest_framework={"EXCEPTION_HANDLER": "markets_orders.django_orm.views.exception_handler"},
         databases={
             "default": {
                 "ENGINE": "django.db.backends.sqlite3",

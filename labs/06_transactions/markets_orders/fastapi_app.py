@@ -1,4 +1,9 @@
-"""POST /orders on FastAPI: a thin adapter over the SQLAlchemy `place_order_once`. Given."""
+"""POST /orders on FastAPI: a thin adapter over the SQLAlchemy `place_order_once`. Given.
+
+Every error leaves in the envelope (`http_api`), 400 for invalid input (FastAPI's default
+422 is overridden), 415 for a body not sent as JSON, FastAPI's and Starlette's own 404/405 and
+400s included; the OpenAPI schema says exactly that (`responses=`, no 422).
+"""
 
 from __future__ import annotations
 
@@ -9,21 +14,66 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from markets_orders import http_api as http
 from markets_orders.orders import OrderError, Side
 from markets_orders.sqlalchemy_orm import services
 from markets_orders.sqlalchemy_orm.models import Market, User
 
+# FastAPI's OpenAPI models print the bound as a float (9.223372036854776e18, which rounds
+# to 2**63): the validation itself is exact, 2**63 is a 400.
+Id = Annotated[int, Field(strict=True, ge=1, le=http.MAX_ID)]
+
 
 class OrderIn(BaseModel):
+    """A JSON object with exactly these fields; anything else is a 400 naming it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
     # `user_id` stands in for the authenticated user: authentication is its own pattern.
-    user_id: int = Field(ge=1)
-    market_id: int = Field(ge=1)
+    user_id: Id
+    market_id: Id
     side: Side
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    amount: str = Field(
+        pattern=http.AMOUNT_PATTERN,
+        description="A decimal string of money, such as 30.00; a JSON number is refused",
+        examples=["30.00"],
+    )
+
+
+class OrderOut(BaseModel):
+    position_id: int
+    user_id: int
+    market_id: int
+    side: Side
+    amount: str = Field(examples=["30.00"])
+    balance: str = Field(description="The buyer's balance right after this order")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, list[str]]
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+_ERRORS = {
+    400: "Invalid input, per field (the Idempotency-Key header included)",
+    404: "No such user or market",
+    409: "Insufficient funds, a market not open, or a key reused for another order",
+    415: "The body is not sent as application/json",
+}
+# Naming "4XX" also stops FastAPI from advertising its default 422, which is never sent.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    **{code: {"model": ErrorBody, "description": text} for code, text in _ERRORS.items()},
+    "4XX": {"model": ErrorBody, "description": "Any other client error (405)"},
+}
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -31,7 +81,35 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def require_json(request: Request) -> None:
+    """A body not declared `application/json` is a 415, not a 400 blaming its fields.
+
+    FastAPI reads a body sent as text/plain, a form or with no Content-Type as raw bytes,
+    and its validation error would blame the fields instead of the media type.
+    """
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json":
+        raise StarletteHTTPException(415, "send the body as application/json")
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias=http.IDEMPOTENCY_KEY,
+        min_length=1,
+        max_length=http.MAX_KEY_LENGTH,
+        description="One key per order: a retry with the same key is answered once",
+    ),
+]
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    """The name a validation error's location gives the client: a field, the body, the key."""
+    if loc[:1] == ("header",):
+        return http.IDEMPOTENCY_KEY
+    names = [str(part) for part in loc[1:] if isinstance(part, str)]
+    return names[0] if names else "body"
 
 
 def create_app(sessions: sessionmaker[Session]) -> FastAPI:
@@ -40,19 +118,36 @@ def create_app(sessions: sessionmaker[Session]) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
-        body = http.error_body("validation_error", "the order is invalid", details)
-        return JSONResponse(body, status_code=422)
+        details: dict[str, list[str]] = {}
+        for error in exc.errors():
+            details.setdefault(_field(tuple(error["loc"])), []).append(error["msg"])
+        return JSONResponse(http.invalid(details), status_code=400)
 
-    @app.post("/orders", status_code=201, response_model=None)
+    @app.exception_handler(StarletteHTTPException)
+    async def framework_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Starlette's 404/405 and FastAPI's 400 for a body it cannot parse; a 405 keeps Allow.
+        body = http.for_status(exc.status_code, str(exc.detail))
+        if exc.status_code == 400:
+            body = http.invalid_json(str(exc.detail))
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(http.SERVER_ERROR, status_code=500)
+
+    @app.post(
+        "/orders",
+        status_code=201,
+        response_model=OrderOut,
+        dependencies=[Depends(require_json)],
+        responses=RESPONSES,
+    )
     def create_order(
-        order: OrderIn,
-        session: SessionDep,
-        idempotency_key: Annotated[str | None, Header()] = None,
-    ) -> JSONResponse | dict[str, Any]:
+        order: OrderIn, session: SessionDep, idempotency_key: IdempotencyKey
+    ) -> Any:  # OrderOut, or an error envelope as a JSONResponse
         key = http.valid_key(idempotency_key)
-        if key is None:
-            return JSONResponse(http.MISSING_KEY, status_code=400)
+        if key is None:  # only whitespace
+            return JSONResponse(http.invalid({http.IDEMPOTENCY_KEY: [http.KEY_PROBLEM]}), 400)
         user = session.get(User, order.user_id)
         market = session.get(Market, order.market_id)
         if user is None or market is None:
@@ -60,11 +155,16 @@ def create_app(sessions: sessionmaker[Session]) -> FastAPI:
         session.commit()  # end the read transaction: the service opens its own
         try:
             placed = services.place_order_once(
-                session, key=key, user=user, market=market, amount=order.amount, side=order.side
+                session,
+                key=key,
+                user=user,
+                market=market,
+                amount=Decimal(order.amount),
+                side=order.side,
             )
         except OrderError as exc:
             status, body = http.refusal(exc)
             return JSONResponse(body, status_code=status)
-        return http.order_json(placed)
+        return OrderOut(**http.order_json(placed))
 
     return app

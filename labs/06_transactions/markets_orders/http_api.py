@@ -1,26 +1,62 @@
-"""What the three HTTP adapters share: the JSON of an order and of an error. Given."""
+"""What the three HTTP adapters share: the order's rules, its JSON and the error envelope. Given.
+
+Every error, in every framework and for every status, has one body:
+
+    {"error": {"code": "validation_error", "message": "...", "details": {"amount": ["..."]}}}
+
+`details` is always an object: for invalid input it maps each bad field (or the
+`Idempotency-Key` header) to a list of messages; otherwise it is `{}`.
+"""
 
 from __future__ import annotations
 
+import http
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from markets_orders.orders import (
+    SIDES,
     IdempotencyKeyReused,
     InsufficientFunds,
     InvalidAmount,
     MarketNotOpen,
     OrderError,
     OrderPlaced,
+    Side,
 )
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+MAX_ID = 2**63 - 1  # the largest id a bigint column (SQLite, PostgreSQL) can hold
+# Money is a decimal string: ASCII digits, at most 2 decimal places, at most 10 before the
+# point (the balance column holds 12 digits). A JSON number is refused: floats are not money.
+AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+FIELDS = ("user_id", "market_id", "side", "amount")
+READ_ONLY = ("id", "position_id", "balance", "created_at", "updated_at")
+
 STATUS: dict[type[OrderError], int] = {
-    InvalidAmount: 422,
+    InvalidAmount: 400,
     InsufficientFunds: 409,
     MarketNotOpen: 409,
-    IdempotencyKeyReused: 422,  # the IETF Idempotency-Key draft's answer to a reused key
+    # The IETF Idempotency-Key draft suggests 422; this workbook never answers 422: a key
+    # already taken by another request is a conflict with the server's state.
+    IdempotencyKeyReused: 409,
 }
+
+FieldErrors = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """A valid `POST /orders` body, converted."""
+
+    user_id: int
+    market_id: int
+    side: Side
+    amount: Decimal
 
 
 def valid_key(header: str | None) -> str | None:
@@ -29,19 +65,66 @@ def valid_key(header: str | None) -> str | None:
     return key if 0 < len(key) <= MAX_KEY_LENGTH else None
 
 
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details}}
+KEY_PROBLEM = f"send an {IDEMPOTENCY_KEY} header of 1 to {MAX_KEY_LENGTH} characters"
+
+
+def parse_order(body: Any) -> tuple[OrderRequest | None, FieldErrors]:
+    """The order in a decoded JSON body, or None and a message list per bad field.
+
+    Strict: ids are JSON integers (not strings, floats or booleans) from 1 to 2**63 - 1,
+    `side` is "yes" or "no", `amount` a decimal string; unknown and read-only fields are
+    refused by name rather than silently dropped.
+    """
+    if not isinstance(body, dict):
+        return None, {"body": ["send one JSON object"]}
+    problems: FieldErrors = {}
+    for name in body:
+        if name in READ_ONLY:
+            problems[name] = ["read-only: the server sets it"]
+        elif name not in FIELDS:
+            problems[name] = ["unknown field"]
+    for name in ("user_id", "market_id"):
+        value = body.get(name)
+        if not (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID):
+            problems[name] = [f"a JSON integer from 1 to {MAX_ID} is required"]
+    if body.get("side") not in SIDES:
+        problems["side"] = [f"one of {', '.join(SIDES)}"]
+    amount = body.get("amount")
+    if not (isinstance(amount, str) and re.fullmatch(AMOUNT_PATTERN, amount)):
+        problems["amount"] = ['a decimal string such as "30.00", at most 2 decimal places']
+    if problems:
+        return None, problems
+    order = OrderRequest(body["user_id"], body["market_id"], body["side"], Decimal(amount))
+    return order, {}
+
+
+def error_body(code: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": dict(details or {})}}
+
+
+def invalid(details: Mapping[str, list[str]]) -> dict[str, Any]:
+    return error_body("validation_error", "the order is invalid", details)
+
+
+def invalid_json(reason: str = "the body is not valid JSON") -> dict[str, Any]:
+    return error_body("invalid_json", reason, {"body": [reason]})
 
 
 def refusal(exc: OrderError) -> tuple[int, dict[str, Any]]:
     """A refused order as (status, error envelope): a stable code, never a stack trace."""
-    return STATUS.get(type(exc), 409), error_body(exc.code, str(exc))
+    details = {"amount": [str(exc)]} if isinstance(exc, InvalidAmount) else {}
+    return STATUS.get(type(exc), 409), error_body(exc.code, str(exc), details)
 
 
-MISSING_KEY = error_body(
-    "idempotency_key_required", f"send an {IDEMPOTENCY_KEY} header of 1 to 255 characters"
-)
+def for_status(status: int, message: str | None = None) -> dict[str, Any]:
+    """The envelope for an error the framework raised itself (404, 405, 415, 500…)."""
+    phrase = http.HTTPStatus(status).phrase
+    code = phrase.lower().replace(" ", "_").replace("-", "_")
+    return error_body(code, message or phrase)
+
+
 NOT_FOUND = error_body("not_found", "no such user or market")
+SERVER_ERROR = for_status(500, "the server could not answer; nothing about why is shown")
 
 
 def order_json(placed: OrderPlaced) -> dict[str, Any]:

@@ -1,5 +1,12 @@
+"""The URLconf (ROOT_URLCONF in the lab's conftest.py). Given."""
+
 from django.urls import path
 
-from markets_orders.django_orm.views import create_order
+from markets_orders.django_orm import views
 
-urlpatterns = [path("orders", create_order, name="orders")]
+# The URL resolver's 404 and an unhandled crash happen outside any DRF view, so DRF's
+# EXCEPTION_HANDLER never sees them: Django answers them with these views, in the envelope.
+handler404 = views.not_found
+handler500 = views.server_error
+
+urlpatterns = [path("orders", views.create_order, name="orders")]
