@@ -40,7 +40,9 @@ def read_market(market_id: MarketId, repository: Repository) -> MarketOut:
     return MarketOut(**market_json(market))
 
 
-@router.delete("/markets/{market_id:int}", status_code=204, responses=errors(404, 500))
+@router.delete(
+    "/markets/{market_id:int}", status_code=204, response_class=Response, responses=errors(404, 500)
+)
 def delete_market(market_id: MarketId, repository: Repository) -> None:
     repository.delete(market_id)
 

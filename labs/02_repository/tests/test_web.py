@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import seed_sqlalchemy
 from fastapi import Response
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from markets_repository.fastapi_app import Repository
@@ -231,20 +231,28 @@ def test_a_request_that_answers_an_error_commits_nothing(
 def test_a_commit_that_fails_answers_500_not_success(
     framework: str, web: dict, as_client: Any
 ) -> None:
+    attempts: list[Session] = []
+
     def refuse(self: Session) -> None:
+        attempts.append(self)
         raise RuntimeError("database is locked: the commit was refused")
 
     factory = sessionmaker(
-        web["engine"], class_=type("Refusing", (TrackedSession,), {"opened": [], "commit": refuse})
+        web["engine"], class_=type("Refusing", (TrackedSession,), {"opened": []})
     )
+    event.listen(factory, "before_commit", refuse)  # whichever way the commit is asked for
     client = as_client(make_app(framework, factory))
     market_id = web["ids"]["eth-5k"]
     reply = client.delete(f"/markets/{market_id}")
+    assert attempts, (
+        f"[{client.framework}] DELETE /markets/{market_id} answered {reply.status} without "
+        "trying to commit the request's session; a successful request commits (task 6)"
+    )
     problem = hostile.envelope_problem(reply) if reply.status >= 400 else None
     assert reply.status == 500 and problem is None, (
         f"[{client.framework}] DELETE /markets/{market_id} whose commit raises answered "
-        f"{reply.status} {reply.text[:200]!r}; expected a 500 in the error envelope "
-        f"({problem or 'the body was fine'}). The client must not hear 'done' for work that "
+        f"{reply.status} {reply.text[:200]!r}; expected a 500 in the error envelope"
+        f"{' (' + problem + ')' if problem else ''}. The client must not hear 'done' for work that "
         "was never saved: commit before the response is sent — FastAPI runs a yield "
         "dependency's teardown after sending unless it is declared "
         'Depends(..., scope="function") (task 6)'
