@@ -144,3 +144,23 @@ def test_search_over_django_orm_ranks_the_same(django_repository: MarketReposito
         f"over DjangoMarketRepository search_markets('rain in paris', limit=2) returned "
         f"{slugs(hits)}; the service ranks the same whatever stores the markets (task 4)"
     )
+
+
+@pytest.mark.core
+@pytest.mark.task(4)
+@pytest.mark.parametrize("repository_class", [InMemoryMarketRepository, ReversedRepository])
+def test_search_ties_scores_that_differ_only_by_float_noise(
+    repository_class: type[InMemoryMarketRepository],
+) -> None:
+    # Both names score 1/sqrt(3) for "rain": one says each word once, the other three times.
+    # The floating-point sums land one bit apart (0.5773502691896258 vs …257).
+    names = ["Rain today Paris", "Rain rain rain today today today Paris Paris Paris"]
+    hits = seeded(repository_class(), names).search_markets("rain", limit=10)
+    expected = ["rain-rain-rain-today-today-today-paris-paris-paris", "rain-today-paris"]
+    scores = [hit.score for hit in hits]
+    assert slugs(hits) == expected, (
+        f"search_markets('rain') over {names} returned {slugs(hits)} with scores {scores}; both "
+        "names score exactly 1/sqrt(3), but float noise puts the computed cosines one bit "
+        f"apart, so an unrounded sort lets the noise decide. Round the score (say to 9 digits) "
+        f"before sorting, so equal scores tie and the slug breaks the tie: {expected} (task 4)"
+    )
