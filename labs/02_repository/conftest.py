@@ -39,13 +39,19 @@ SEED: tuple[tuple[str, str, str, str, str, set[str], int], ...] = (
 
 
 class Clock:
-    """A clock the test moves by hand: `clock()` is now, `clock.advance(minutes=5)`."""
+    """A clock the test moves by hand: `clock()` is now, `clock.advance(minutes=5)`.
+
+    With `clock.step` set, every reading moves it on by that much, as a real clock would.
+    """
 
     def __init__(self, now: datetime) -> None:
         self.now = now
+        self.step = timedelta(0)
 
     def __call__(self) -> datetime:
-        return self.now
+        now = self.now
+        self.now += self.step
+        return now
 
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)

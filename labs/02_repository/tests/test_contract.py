@@ -50,6 +50,12 @@ def test_get_returns_the_market_as_a_frozen_domain_object(backend: Backend) -> N
         "hands out domain Market objects, never ORM rows, so callers cannot reach the database "
         "through them (task 1)"
     )
+    assert type(got.status) is MarketStatus, (
+        f"[{backend.name}] repo.get({expected.id}).status is {got.status!r}, a "
+        f"{type(got.status).__name__}; wrap the stored string in MarketStatus(...) — a plain "
+        "str compares equal to the enum, but has no .value for the code that serialises it "
+        "(task 1)"
+    )
     assert got == expected, (
         f"[{backend.name}] repo.get({expected.id}) returned\n  {got!r}\nexpected\n  {expected!r}\n"
         "— every field mapped: Decimal volume, the creator's username, tag names as a "
@@ -343,6 +349,19 @@ def test_add_returns_the_stored_market_with_id_and_timestamps(backend: Backend, 
     assert stored == expected, (
         f"[{backend.name}] after add, repo.get({added.id}) returned {stored!r}; expected what "
         "add returned (task 4)"
+    )
+
+
+@pytest.mark.task(4)
+def test_add_reads_the_clock_once_for_both_timestamps(backend: Backend, clock) -> None:
+    clock.step = timedelta(microseconds=1)  # a real clock moves between two readings
+    before = clock.now
+    added = backend.repo.add(new_market())
+    assert added.created_at == added.updated_at == before, (
+        f"[{backend.name}] with a clock that moves on each reading, repo.add(...) gave "
+        f"created_at={added.created_at} and updated_at={added.updated_at}; expected both "
+        f"{before}: a new market was created and last updated at the same instant — read "
+        "the clock once (`now = self._clock()`) and use it for both (task 4)"
     )
 
 

@@ -50,6 +50,7 @@ def web(sa_engine: Any) -> dict[str, Any]:
 
 
 FAILING_DELETE = "/failing/markets/{id}"  # deletes through the repository, then raises
+TWICE_DELETE = "/twice/markets/{id}"  # asks for the repository twice in one request
 REFUSING_DELETE = "/refusing/{how}/{status}/markets/{id}"  # deletes, then answers a 4xx
 
 
@@ -76,6 +77,13 @@ def make_app(framework: str, factory: Any) -> Any:
             response.status_code = status  # FastAPI's way to answer a status without raising
             return body
 
+        @app.delete(TWICE_DELETE.replace("{id}", "{market_id}"), status_code=204)
+        def delete_through_two_repositories(
+            market_id: int, first: Repository, second: Repository
+        ) -> None:
+            first.delete(market_id)
+            assert second.get(market_id) is None, "the second repository still sees the market"
+
         return app
     from flask import jsonify
 
@@ -95,6 +103,13 @@ def make_app(framework: str, factory: Any) -> Any:
             raise ApiError(status, body)
         return jsonify(body), status
 
+    def flask_delete_through_two_repositories(market_id: int) -> tuple[str, int]:
+        flask_repository().delete(market_id)
+        assert flask_repository().get(market_id) is None, "the second call still sees it"
+        return "", 204
+
+    rule = TWICE_DELETE.replace("{id}", "<int:market_id>")
+    app.add_url_rule(rule, view_func=flask_delete_through_two_repositories, methods=["DELETE"])
     rule = FAILING_DELETE.replace("{id}", "<int:market_id>")
     app.add_url_rule(rule, view_func=flask_delete_then_fail, methods=["DELETE"])
     rule = REFUSING_DELETE.format(how="<how>", status="<int:status>", id="<int:market_id>")
@@ -306,4 +321,20 @@ def test_fastapi_openapi_describes_what_the_routes_send(web: dict) -> None:
     assert not problems, (
         "the OpenAPI schema must describe what the routes really send (clients and "
         "schemathesis trust it): " + "; ".join(problems) + " (task 6)"
+    )
+
+
+@pytest.mark.task(6)
+def test_one_request_gets_one_session_however_often_it_asks(client: Any, web: dict) -> None:
+    market_id = web["ids"]["eth-5k"]
+    path = TWICE_DELETE.format(id=market_id)
+    reply = client.delete(path)
+    sessions = web["factory"].class_.opened
+    still_there = market_slugs(web["engine"], market_id)
+    assert (reply.status, len(sessions), still_there) == (204, 1, []), (
+        f"[{client.framework}] DELETE {path}, an endpoint that asks for the repository twice, "
+        f"answered {reply.status}, opened {len(sessions)} sessions "
+        f"({sum(not s.closed for s in sessions)} left open) and left {still_there}; expected "
+        "204, one session and the delete committed: every repository of a request shares one "
+        "session — one unit of work — so open it on first use and keep it on g (task 6)"
     )
