@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.db.models import F
 
 from markets_orders.django_orm import services
 from markets_orders.django_orm.models import IdempotencyRecord, Market, Position, User
@@ -22,6 +23,7 @@ from markets_orders.orders import (
     MarketNotOpen,
     OrderError,
     OrderPlaced,
+    request_fingerprint,
 )
 
 pytestmark = [pytest.mark.django, pytest.mark.usefixtures("transactional_db")]
@@ -78,11 +80,23 @@ def balance(user: User) -> Decimal:
 
 
 def outcome(call: Callable[[], object]) -> object:
-    """What `call()` returned, or the OrderError it raised: tests then assert with a message."""
+    """What `call()` returned, or the error it raised: tests then assert with a message."""
     try:
         return call()
-    except OrderError as exc:
+    except (OrderError, DatabaseError) as exc:
         return exc
+
+
+def pay(user: User, amount: str) -> None:
+    """Another request's payment, committed: the balance drops by `amount`."""
+    User.objects.filter(pk=user.pk).update(balance=F("balance") - D(amount))
+
+
+WINDOW = (
+    "the test let a competing request commit between your read of the row and your write "
+    "(PostgreSQL's READ COMMITTED allows it; SQLite's write lock only hides it): your read "
+    "returned the row as it was before that commit"
+)
 
 
 # ------------------------------------------------------------------------------ task 1
@@ -113,6 +127,32 @@ def test_position_failure_leaves_no_market(alice: User, refuse_positions: None) 
         f"the position INSERT failed, yet {markets} market row was committed; the market and "
         "its opening position must be written in one transaction, both or neither — wrap them "
         "in transaction.atomic (task 1)"
+    )
+
+
+@pytest.mark.task(1)
+def test_no_other_request_sees_the_market_before_its_position(
+    alice: User, django_window, refuse_positions: None
+) -> None:
+    seen: list[int] = []
+
+    def others_see() -> None:
+        with sqlite3.connect(connection.settings_dict["NAME"]) as other:
+            query = f"SELECT count(*) FROM {Market._meta.db_table} WHERE slug = 'snow'"
+            seen.append(other.execute(query).fetchone()[0])
+
+    with django_window(Position._meta.db_table, before_write=others_see):
+        got = outcome(
+            lambda: services.create_market_with_position(
+                creator=alice, name="Snow in June", slug="snow", side="yes", amount=D("10.00")
+            )
+        )
+    assert seen == [0] and Market.objects.count() == 0, (
+        f"when the position INSERT was sent, other connections saw {seen} committed market(s) "
+        f"named 'snow' (and {Market.objects.count()} after {type(got).__name__}); expected 0 "
+        "and 0. Deleting the market after the position fails (a compensating delete) is not "
+        "a transaction: other requests already saw a market with no position, and a crash in "
+        "between keeps it. Write both in one transaction.atomic block (task 1)"
     )
 
 
@@ -191,6 +231,58 @@ def test_concurrent_debits_never_overdraw(alice: User, run_together) -> None:
     )
 
 
+@pytest.mark.task(2)
+def test_a_payment_committed_between_the_debits_read_and_write_is_not_lost(
+    alice: User, django_window
+) -> None:
+    loaded = User.objects.get(pk=alice.pk)
+    with django_window(
+        User._meta.db_table, stale_reads=True, competitor=lambda: pay(alice, "30.00")
+    ) as w:
+        got = outcome(lambda: services.debit(loaded, D("30.00")))
+    assert got == D("40.00") == balance(alice), (
+        f"another request paid 30.00 of alice's 100.00, then debit(alice, 30.00) gave {got!r} "
+        f"and left {balance(alice)}; expected 40.00 both. Your debit read alice's row "
+        f"{w.stale_reads} time(s) before writing it, and {WINDOW}: checking that balance in "
+        "Python and saving balance - amount is a lost update. Let the database check and "
+        "subtract in one conditional UPDATE (filter(balance__gte=...).update(balance=F(...) "
+        "- ...)), or lock the row first with select_for_update() (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_a_debit_refuses_what_a_concurrent_payment_already_spent(
+    alice: User, django_window
+) -> None:
+    loaded = User.objects.get(pk=alice.pk)
+    with django_window(
+        User._meta.db_table, stale_reads=True, competitor=lambda: pay(alice, "80.00")
+    ) as w:
+        got = outcome(lambda: services.debit(loaded, D("30.00")))
+    assert isinstance(got, InsufficientFunds) and balance(alice) == D("20.00"), (
+        f"another request spent 80.00 of alice's 100.00, then debit(alice, 30.00) gave "
+        f"{got!r} and left {balance(alice)}; expected InsufficientFunds and 20.00. Your debit "
+        f"read alice's row {w.stale_reads} time(s) before writing it, and {WINDOW}: a check "
+        "in Python on that balance passes, and only the CHECK constraint stops the overdraw. "
+        "Put the check in the UPDATE's WHERE (balance__gte=amount) (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_debit_returns_the_balance_its_own_update_left(alice: User, django_window) -> None:
+    loaded = User.objects.get(pk=alice.pk)
+    with django_window(User._meta.db_table, after_lock=lambda: pay(alice, "30.00")) as w:
+        got = outcome(lambda: services.debit(loaded, D("30.00")))
+    assert w.competitor_ran and got == D("70.00") and balance(alice) == D("40.00"), (
+        f"debit(alice with 100.00, 30.00) returned {got!r}, then another request paid 30.00 "
+        f"as soon as your debit released the row (balance now {balance(alice)}); expected "
+        "70.00, the balance your own UPDATE left, and 40.00 stored. Reading the balance back "
+        "outside the debit's transaction (after the UPDATE committed on its own) returns "
+        "whatever concurrent requests did in between: UPDATE and read back in one "
+        "transaction.atomic (task 2)"
+    )
+
+
 # ------------------------------------------------------------------------------ task 3
 
 
@@ -243,6 +335,25 @@ def test_closed_market_refuses_the_order_and_keeps_the_money(alice: User, market
         f"(balance, volume, positions) at {state(alice, market)}; expected MarketNotOpen and "
         "(100.00, 0.00, 0). The loaded instance still says 'active': check the status in the "
         "database, in the volume UPDATE's WHERE, and let the debit roll back (task 3)"
+    )
+
+
+@pytest.mark.task(3)
+def test_a_market_closed_between_the_orders_read_and_write_refuses_it(
+    alice: User, market: Market, django_window
+) -> None:
+    def close() -> None:
+        Market.objects.filter(pk=market.pk).update(status="closed")
+
+    with django_window(Market._meta.db_table, stale_reads=True, competitor=close) as w:
+        got = outcome(lambda: services.place_order(alice, market, D("30.00"), side="yes"))
+    assert isinstance(got, MarketNotOpen) and state(alice, market) == (D("100.00"), D("0.00"), 0), (
+        f"another request closed the market, then place_order(...) gave {type(got).__name__} "
+        f"and left (balance, volume, positions) at {state(alice, market)}; expected "
+        f"MarketNotOpen and (100.00, 0.00, 0). Your order read the market {w.stale_reads} "
+        f"time(s) before writing it, and {WINDOW}: a status check followed by an "
+        "unconditional volume update takes orders on a closed market. Put the status in the "
+        "volume UPDATE's WHERE (task 3)"
     )
 
 
@@ -429,4 +540,120 @@ def test_concurrent_retries_with_one_key_debit_once(
     assert state(alice, market) == (D("70.00"), D("30.00"), 1), (
         f"5 concurrent requests with one key left {state(alice, market)}; expected one debit "
         "(task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_place_order_once_notifies_only_after_the_outermost_commit(
+    alice: User, market: Market
+) -> None:
+    seen: list[tuple[OrderPlaced, int]] = []
+    placed = order(alice, market, notify=lambda p: seen.append((p, committed_positions())))
+    calls: list[OrderPlaced] = []
+    with pytest.raises(CallerError), transaction.atomic():
+        order(alice, market, key="k-2", notify=calls.append)
+        raise CallerError("the caller's next step fails")
+    assert seen == [(placed, 1)] and calls == [], (
+        f"place_order_once notified {seen} on its own (expected one call, after commit, when "
+        f"another connection sees the position: [({placed}, 1)]) and {len(calls)} time(s) "
+        "inside a caller's transaction that rolled back (expected 0). Calling notify after "
+        "your own atomic block is not after the commit when a caller's transaction wraps "
+        "it: pass notify on to place_order, whose on_commit waits for the outermost (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+@pytest.mark.parametrize("what", ["side", "market", "amount"])
+def test_same_key_with_another_side_market_or_amount_is_refused(
+    alice: User, market: Market, what: str
+) -> None:
+    other = Market.objects.create(name="Sun", slug="sun", status="active", creator=alice)
+    first = {"market": market, "side": "yes", "amount": "30.00"}
+    second = {**first, what: {"side": "no", "market": other, "amount": "40.00"}[what]}
+
+    def once(market: Market, side: str, amount: str) -> object:
+        return outcome(
+            lambda: services.place_order_once(
+                key="k-1", user=alice, market=market, amount=D(amount), side=side
+            )
+        )
+
+    once(**first)
+    got = once(**second)
+    assert isinstance(got, IdempotencyKeyReused) and balance(alice) == D("70.00"), (
+        f"key 'k-1' was used for 30.00 on 'yes' in market rain, then for another {what} "
+        f"({second[what]}): the second request gave {got!r} and left the balance at "
+        f"{balance(alice)}; expected IdempotencyKeyReused and 70.00. The fingerprint must "
+        "cover everything the request asks for: request_fingerprint(market_id=..., side=..., "
+        "amount=...) (task 5)"
+    )
+
+
+def committed_order(user: User, market: Market, key: str, side: str, amount: str) -> OrderPlaced:
+    """Another request's complete order with `key`, committed: debit, volume, position, key."""
+    with transaction.atomic():
+        pay(user, amount)
+        Market.objects.filter(pk=market.pk).update(volume=F("volume") + D(amount))
+        position = Position.objects.create(market=market, user=user, side=side, amount=D(amount))
+        after = balance(user)
+        IdempotencyRecord.objects.create(
+            user=user,
+            key=key,
+            fingerprint=request_fingerprint(market_id=market.pk, side=side, amount=D(amount)),
+            position=position,
+            balance_after=after,
+        )
+    return OrderPlaced(position.pk, user.pk, market.pk, side, D(amount), after)
+
+
+RACE = (
+    "the test let a concurrent request with the same key store it between your lookup and "
+    "your INSERT (your lookup found nothing; the unique key then refused your record)"
+)
+
+
+@pytest.mark.task(5)
+def test_a_concurrent_request_that_stored_the_key_first_is_replayed(
+    alice: User, market: Market, django_window
+) -> None:
+    winner: list[OrderPlaced] = []
+    calls: list[OrderPlaced] = []
+    with django_window(
+        IdempotencyRecord._meta.db_table,
+        stale_reads=True,
+        competitor=lambda: winner.append(committed_order(alice, market, "k-1", "yes", "30.00")),
+    ):
+        got = outcome(lambda: order(alice, market, notify=calls.append))
+    assert got == winner[0] and state(alice, market) == (D("70.00"), D("30.00"), 1), (
+        f"{RACE}: place_order_once gave {got!r} and left (balance, volume, positions) at "
+        f"{state(alice, market)}; expected the winner's answer {winner[0]} and its debit only, "
+        "(70.00, 30.00, 1). Catch the IntegrityError around the whole atomic block (it rolls "
+        "back your debit too), read the winner's record and replay it — a nested atomic "
+        "around the INSERT alone keeps your debit: a double debit (task 5)"
+    )
+    assert calls == [], (
+        f"the request that lost the race notified {calls}; its order rolled back, so nothing "
+        "may go out (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_a_concurrent_request_that_stored_the_key_for_another_order_is_refused(
+    alice: User, market: Market, django_window
+) -> None:
+    with django_window(
+        IdempotencyRecord._meta.db_table,
+        stale_reads=True,
+        competitor=lambda: committed_order(alice, market, "k-1", "no", "30.00"),
+    ):
+        got = outcome(lambda: order(alice, market))
+    assert isinstance(got, IdempotencyKeyReused) and state(alice, market) == (
+        D("70.00"),
+        D("30.00"),
+        1,
+    ), (
+        f"{RACE}, for another order (side 'no'): place_order_once gave {got!r} and left "
+        f"(balance, volume, positions) at {state(alice, market)}; expected "
+        "IdempotencyKeyReused and only the winner's order, (70.00, 30.00, 1): the race "
+        "fallback replays the stored record only when its fingerprint matches (task 5)"
     )

@@ -13,8 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from markets_orders.orders import (
@@ -24,6 +24,7 @@ from markets_orders.orders import (
     MarketNotOpen,
     OrderError,
     OrderPlaced,
+    request_fingerprint,
 )
 from markets_orders.sqlalchemy_orm import services
 from markets_orders.sqlalchemy_orm.models import IdempotencyRecord, Market, Position, User
@@ -72,11 +73,26 @@ def state(sessions: sessionmaker[Session], ids: tuple[int, int]) -> tuple[Decima
 
 
 def outcome(call: Callable[[], object]) -> object:
-    """What `call()` returned, or the OrderError it raised: tests then assert with a message."""
+    """What `call()` returned, or the error it raised: tests then assert with a message."""
     try:
         return call()
-    except OrderError as exc:
+    except (OrderError, DBAPIError) as exc:
         return exc
+
+
+def pay(sessions: sessionmaker[Session], user_id: int, amount: str) -> None:
+    """Another request's payment, committed: the balance drops by `amount`."""
+    with sessions.begin() as other:
+        other.execute(
+            update(User).where(User.id == user_id).values(balance=User.balance - D(amount))
+        )
+
+
+WINDOW = (
+    "the test let a competing request commit between your read of the row and your write "
+    "(PostgreSQL's READ COMMITTED allows it; SQLite's write lock only hides it): your read "
+    "returned the row as it was before that commit"
+)
 
 
 def refuse_inserts(engine: Engine, table: str) -> Iterator[None]:
@@ -171,6 +187,40 @@ def test_atomic_commits_or_opens_a_savepoint(session: Session, sessions, ids) ->
     )
 
 
+@pytest.mark.task(1)
+def test_no_other_request_sees_the_market_before_its_position(
+    session: Session, sessions, ids, sqlite_file: Path, sqlalchemy_window, refuse_positions: None
+) -> None:
+    alice, _ = loaded(session, ids)
+    seen: list[int] = []
+
+    def others_see() -> None:
+        with sqlite3.connect(sqlite_file) as other:
+            query = f"SELECT count(*) FROM {Market.__tablename__} WHERE slug = 'snow'"
+            seen.append(other.execute(query).fetchone()[0])
+
+    with sqlalchemy_window(Position.__tablename__, before_write=others_see):
+        got = outcome(
+            lambda: services.create_market_with_position(
+                session,
+                creator=alice,
+                name="Snow in June",
+                slug="snow",
+                side="yes",
+                amount=D("10.00"),
+            )
+        )
+    with sessions() as s:
+        after = s.scalar(select(func.count()).select_from(Market).where(Market.slug == "snow"))
+    assert seen == [0] and after == 0, (
+        f"when the position INSERT was sent, other connections saw {seen} committed market(s) "
+        f"named 'snow' (and {after} after {type(got).__name__}); expected 0 and 0. Deleting "
+        "the market after the position fails (a compensating delete) is not a transaction: "
+        "other requests already saw a market with no position, and a crash in between keeps "
+        "it. Write both inside one `with atomic(session):` (task 1)"
+    )
+
+
 # ------------------------------------------------------------------------------ task 2
 
 
@@ -261,6 +311,65 @@ def test_concurrent_debits_never_overdraw(sessions, ids, run_together) -> None:
     )
 
 
+@pytest.mark.task(2)
+def test_a_payment_committed_between_the_debits_read_and_write_is_not_lost(
+    session: Session, sessions, ids, sqlalchemy_window
+) -> None:
+    alice, _ = loaded(session, ids)
+    with sqlalchemy_window(
+        User.__tablename__, stale_reads=True, competitor=lambda: pay(sessions, ids[0], "30.00")
+    ) as w:
+        got = outcome(lambda: services.debit(session, alice, D("30.00")))
+    stored = state(sessions, ids)[0]
+    assert got == D("40.00") == stored, (
+        f"another request paid 30.00 of alice's 100.00, then debit(alice, 30.00) gave {got!r} "
+        f"and committed {stored}; expected 40.00 both. Your debit read alice's row "
+        f"{w.stale_reads} time(s) before writing it, and {WINDOW}: checking that balance in "
+        "Python and writing balance - amount is a lost update. Let the database check and "
+        "subtract in one conditional UPDATE ... WHERE balance >= amount RETURNING balance, or "
+        "lock the row first with with_for_update() (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_a_debit_refuses_what_a_concurrent_payment_already_spent(
+    session: Session, sessions, ids, sqlalchemy_window
+) -> None:
+    alice, _ = loaded(session, ids)
+    with sqlalchemy_window(
+        User.__tablename__, stale_reads=True, competitor=lambda: pay(sessions, ids[0], "80.00")
+    ) as w:
+        got = outcome(lambda: services.debit(session, alice, D("30.00")))
+    stored = state(sessions, ids)[0]
+    assert isinstance(got, InsufficientFunds) and stored == D("20.00"), (
+        f"another request spent 80.00 of alice's 100.00, then debit(alice, 30.00) gave "
+        f"{got!r} and left {stored}; expected InsufficientFunds and 20.00. Your debit read "
+        f"alice's row {w.stale_reads} time(s) before writing it, and {WINDOW}: a check in "
+        "Python on that balance passes, and only the CHECK constraint stops the overdraw. "
+        "Put the check in the UPDATE's WHERE (balance >= amount) (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_debit_returns_the_balance_its_own_update_left(
+    session: Session, sessions, ids, sqlalchemy_window
+) -> None:
+    alice, _ = loaded(session, ids)
+    with sqlalchemy_window(
+        User.__tablename__, after_lock=lambda: pay(sessions, ids[0], "30.00")
+    ) as w:
+        got = outcome(lambda: services.debit(session, alice, D("30.00")))
+    stored = state(sessions, ids)[0]
+    assert w.competitor_ran and got == D("70.00") and stored == D("40.00"), (
+        f"debit(alice with 100.00, 30.00) returned {got!r}, then another request paid 30.00 "
+        f"as soon as your debit released the row (balance now {stored}); expected 70.00, the "
+        "balance your own UPDATE left, and 40.00 stored. Reading the balance back outside "
+        "the debit's transaction returns whatever concurrent requests did in between: take "
+        "it from the UPDATE itself (RETURNING), inside the same `with atomic(session):` "
+        "(task 2)"
+    )
+
+
 # ------------------------------------------------------------------------------ task 3
 
 
@@ -311,6 +420,28 @@ def test_closed_market_refuses_the_order_and_keeps_the_money(
         f"(balance, volume, positions) at {state(sessions, ids)}; expected MarketNotOpen and "
         "(100.00, 0.00, 0). The loaded instance still says 'active': check the status in the "
         "database, in the volume UPDATE's WHERE, and let the debit roll back (task 3)"
+    )
+
+
+@pytest.mark.task(3)
+def test_a_market_closed_between_the_orders_read_and_write_refuses_it(
+    session: Session, sessions, ids, sqlalchemy_window
+) -> None:
+    alice, market = loaded(session, ids)
+
+    def close() -> None:
+        with sessions.begin() as other:
+            other.execute(update(Market).where(Market.id == ids[1]).values(status="closed"))
+
+    with sqlalchemy_window(Market.__tablename__, stale_reads=True, competitor=close) as w:
+        got = outcome(lambda: services.place_order(session, alice, market, D("30.00"), side="yes"))
+    assert isinstance(got, MarketNotOpen) and state(sessions, ids) == (D("100.00"), D("0.00"), 0), (
+        f"another request closed the market, then place_order(...) gave {type(got).__name__} "
+        f"and left (balance, volume, positions) at {state(sessions, ids)}; expected "
+        f"MarketNotOpen and (100.00, 0.00, 0). Your order read the market {w.stale_reads} "
+        f"time(s) before writing it, and {WINDOW}: a status check followed by an "
+        "unconditional volume update takes orders on a closed market. Put the status in the "
+        "volume UPDATE's WHERE (task 3)"
     )
 
 
@@ -522,4 +653,148 @@ def test_concurrent_retries_with_one_key_debit_once(sessions, ids, run_together)
     assert state(sessions, ids) == (D("70.00"), D("30.00"), 1), (
         f"5 concurrent requests with one key left {state(sessions, ids)}; expected one debit "
         "(task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_place_order_once_notifies_only_after_the_outermost_commit(
+    session: Session, ids, sqlite_file: Path
+) -> None:
+    seen: list[tuple[OrderPlaced, int]] = []
+    placed = order(
+        session, ids, notify=lambda p: seen.append((p, committed_positions(sqlite_file)))
+    )
+    alice, market = loaded(session, ids)
+    calls: list[OrderPlaced] = []
+    with pytest.raises(CallerError), session.begin():
+        services.place_order_once(
+            session,
+            key="k-2",
+            user=alice,
+            market=market,
+            amount=D("30.00"),
+            side="yes",
+            notify=calls.append,
+        )
+        raise CallerError("the caller's next step fails")
+    assert seen == [(placed, 1)] and calls == [], (
+        f"place_order_once notified {seen} on its own (expected one call, after commit, when "
+        f"another connection sees the position: [({placed}, 1)]) and {len(calls)} time(s) "
+        "inside a caller's transaction that rolled back (expected 0). Calling notify after "
+        "your own atomic block is not after the commit when a caller's transaction wraps "
+        "it: pass notify on to place_order, whose after_commit waits for the outermost "
+        "(task 5)"
+    )
+
+
+@pytest.mark.task(5)
+@pytest.mark.parametrize("what", ["side", "market_id", "amount"])
+def test_same_key_with_another_side_market_or_amount_is_refused(
+    session: Session, sessions, ids, what: str
+) -> None:
+    with sessions.begin() as s:
+        sun = Market(name="Sun", slug="sun", status="active", creator_id=ids[0])
+        s.add(sun)
+        s.flush()
+        other_id = sun.id
+    first = {"market_id": ids[1], "side": "yes", "amount": "30.00"}
+    second = {**first, what: {"side": "no", "market_id": other_id, "amount": "40.00"}[what]}
+    what = "market" if what == "market_id" else what
+
+    def once(market_id: int, side: str, amount: str) -> object:
+        alice, market = loaded(session, (ids[0], market_id))
+        return outcome(
+            lambda: services.place_order_once(
+                session, key="k-1", user=alice, market=market, amount=D(amount), side=side
+            )
+        )
+
+    once(**first)
+    got = once(**second)
+    stored = state(sessions, ids)[0]
+    assert isinstance(got, IdempotencyKeyReused) and stored == D("70.00"), (
+        f"key 'k-1' was used for 30.00 on 'yes' in market rain, then for another {what}: the "
+        f"second request gave {got!r} and left the balance at {stored}; expected "
+        "IdempotencyKeyReused and 70.00. The fingerprint must cover everything the request "
+        "asks for: request_fingerprint(market_id=..., side=..., amount=...) (task 5)"
+    )
+
+
+def committed_order(sessions, ids, key: str, side: str, amount: str) -> OrderPlaced:
+    """Another request's complete order with `key`, committed: debit, volume, position, key."""
+    with sessions.begin() as other:
+        after = other.scalar(
+            update(User)
+            .where(User.id == ids[0])
+            .values(balance=User.balance - D(amount))
+            .returning(User.balance)
+        )
+        other.execute(
+            update(Market).where(Market.id == ids[1]).values(volume=Market.volume + D(amount))
+        )
+        position = Position(market_id=ids[1], user_id=ids[0], side=side, amount=D(amount))
+        other.add(position)
+        other.flush()
+        other.add(
+            IdempotencyRecord(
+                user_id=ids[0],
+                key=key,
+                fingerprint=request_fingerprint(market_id=ids[1], side=side, amount=D(amount)),
+                position_id=position.id,
+                balance_after=after,
+            )
+        )
+    return OrderPlaced(position.id, ids[0], ids[1], side, D(amount), after)  # type: ignore[arg-type]
+
+
+RACE = (
+    "the test let a concurrent request with the same key store it between your lookup and "
+    "your INSERT (your lookup found nothing; the primary key then refused your record)"
+)
+
+
+@pytest.mark.task(5)
+def test_a_concurrent_request_that_stored_the_key_first_is_replayed(
+    session: Session, sessions, ids, sqlalchemy_window
+) -> None:
+    winner: list[OrderPlaced] = []
+    calls: list[OrderPlaced] = []
+    with sqlalchemy_window(
+        IdempotencyRecord.__tablename__,
+        stale_reads=True,
+        competitor=lambda: winner.append(committed_order(sessions, ids, "k-1", "yes", "30.00")),
+    ):
+        got = outcome(lambda: order(session, ids, notify=calls.append))
+    assert got == winner[0] and state(sessions, ids) == (D("70.00"), D("30.00"), 1), (
+        f"{RACE}: place_order_once gave {got!r} and left (balance, volume, positions) at "
+        f"{state(sessions, ids)}; expected the winner's answer {winner[0]} and its debit "
+        "only, (70.00, 30.00, 1). Catch the IntegrityError around the whole atomic block (it "
+        "rolls back your debit too), read the winner's record and replay it — a savepoint "
+        "around the INSERT alone keeps your debit: a double debit (task 5)"
+    )
+    assert calls == [], (
+        f"the request that lost the race notified {calls}; its order rolled back, so nothing "
+        "may go out (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_a_concurrent_request_that_stored_the_key_for_another_order_is_refused(
+    session: Session, sessions, ids, sqlalchemy_window
+) -> None:
+    with sqlalchemy_window(
+        IdempotencyRecord.__tablename__,
+        stale_reads=True,
+        competitor=lambda: committed_order(sessions, ids, "k-1", "no", "30.00"),
+    ):
+        got = outcome(lambda: order(session, ids))
+    assert isinstance(got, IdempotencyKeyReused) and state(sessions, ids) == (
+        D("70.00"),
+        D("30.00"),
+        1,
+    ), (
+        f"{RACE}, for another order (side 'no'): place_order_once gave {got!r} and left "
+        f"(balance, volume, positions) at {state(sessions, ids)}; expected "
+        "IdempotencyKeyReused and only the winner's order, (70.00, 30.00, 1): the race "
+        "fallback replays the stored record only when its fingerprint matches (task 5)"
     )

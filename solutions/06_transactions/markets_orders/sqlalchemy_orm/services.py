@@ -125,9 +125,14 @@ def _run_pending(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    # A failed flush reports its own inner transaction; its rollback undoes everything up to
+    # the nearest savepoint, or the outermost transaction when there is none.
+    undone = previous_transaction
+    while not undone.nested and undone.parent is not None:
+        undone = undone.parent
     pending: list[tuple[SessionTransaction, Callable[[], None]]] = session.info.get(_PENDING, [])
     session.info[_PENDING] = [
-        (owner, callback) for owner, callback in pending if not _inside(owner, previous_transaction)
+        (owner, callback) for owner, callback in pending if not _inside(owner, undone)
     ]
 
 
