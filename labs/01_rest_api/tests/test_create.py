@@ -243,3 +243,16 @@ def test_a_body_that_is_no_usable_json_is_400(client: HttpClient, what: str, raw
         "'invalid_json'. DRF hands a view {} for an empty body, and json.load raises "
         "RecursionError (not a ParseError) on deep nesting: both must still be a 400 (task 3)",
     )
+
+
+def test_json_with_a_charset_parameter_is_accepted(client: HttpClient, store: MarketStore) -> None:
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    call = "POST /markets with Content-Type: application/json; charset=utf-8"
+    reply = client.send("POST", "/markets", body=json.dumps(VALID).encode(), headers=headers)
+    expect_status(
+        reply,
+        201,
+        call,
+        "that is application/json, with a parameter many clients add: compare the media type "
+        "(contract.is_json), not the whole header string (task 3)",
+    )

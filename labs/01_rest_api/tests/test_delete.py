@@ -102,3 +102,24 @@ def test_an_accept_header_the_api_cannot_serve_is_not_a_500(
         "APIException (NotAcceptable, UnsupportedMediaType, ParseError…) goes through your "
         "exception_handler, not only the ones you thought of (task 5)",
     )
+
+
+@pytest.mark.flask
+def test_flask_body_over_the_configured_limit_is_413_in_the_envelope() -> None:
+    from markets_rest.contract import code_for_status
+    from markets_rest.flask_app import create_app
+    from markets_rest.store import MarketStore
+    from patterns_workbook.testing.http import as_client
+
+    client = as_client(create_app(MarketStore(), {"MAX_CONTENT_LENGTH": 64}))
+    body = {"name": "x" * 100, "slug": "big"}
+    call = "POST /markets with a 120-byte body to an app configured with MAX_CONTENT_LENGTH=64"
+    expect_error(
+        client.post("/markets", json=body),
+        413,
+        code_for_status(413),  # "request_entity_too_large" ("content_too_large" on 3.13)
+        call,
+        "Werkzeug refuses a body over the app's MAX_CONTENT_LENGTH with its own 413: an HTTP "
+        "error like the 404 and 405, rendered in the envelope by the app's HTTPException "
+        "handler — and create_app applies the config it is given (task 5)",
+    )
