@@ -33,6 +33,9 @@ def pytest_configure(config: pytest.Config) -> None:
     configure_django(
         installed_apps=["rest_framework", "markets_listing.django_listing"],
         root_urlconf="markets_listing.django_listing.urls",
+        rest_framework={
+            "EXCEPTION_HANDLER": "markets_listing.django_listing.errors.exception_handler"
+        },
     )
 
 

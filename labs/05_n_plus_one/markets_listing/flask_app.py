@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response
 from sqlalchemy.orm import Session, sessionmaker
 
+from markets_listing.errors import add_flask_error_handlers
+
 SESSION_FACTORY = "markets_listing.session_factory"  # key in app.extensions
 
 bp = Blueprint("markets", __name__)
@@ -22,5 +24,6 @@ def list_markets_view() -> Response:
 def create_app(session_factory: sessionmaker[Session]) -> Flask:
     app = Flask(__name__)
     app.extensions[SESSION_FACTORY] = session_factory
+    add_flask_error_handlers(app)  # 404, 405 and 500 in the envelope (given)
     app.register_blueprint(bp)
     return app

@@ -8,6 +8,10 @@ over task 3's `list_markets`).
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import sessionmaker
+
+from patterns_workbook.testing import hostile
 
 STACKS = [
     pytest.param(
@@ -20,6 +24,13 @@ STACKS = [
 ]
 QUERY_BUDGET = 2
 TASK = {"django": "task 2", "fastapi": "task 4", "flask": "task 4"}
+SESSION_APPS = [
+    pytest.param("fastapi", marks=[pytest.mark.fastapi, pytest.mark.task(4)]),
+    pytest.param("flask", marks=[pytest.mark.flask, pytest.mark.task(4)]),
+]
+# GET /markets reads no query parameter, and unknown ones are ignored (the HTTP contract): the
+# battery's odd values for `page` (huge, non-ASCII digits, repeated…) must change nothing.
+IGNORED_QUERY = {"page": "2"}
 
 parametrize_stacks = pytest.mark.parametrize("stack", STACKS, indirect=True)
 
@@ -33,6 +44,12 @@ def test_get_markets_returns_the_known_listing(stack, known_markets, known_listi
     assert reply.status == 200, (
         f"GET /markets ({stack.name}) answered {reply.status}: {reply.text[:300]}; expected "
         f"200 with the listing ({TASK[stack.name]})"
+    )
+    media = (reply.header("content-type") or "").split(";")[0]
+    assert media == "application/json", (
+        f"GET /markets ({stack.name}) answered with Content-Type {media or 'none'!r}; a JSON "
+        "body is sent as application/json (Flask: jsonify, not a JSON string, which Flask "
+        f"sends as text/html) ({TASK[stack.name]})"
     )
     assert reply.json() == {"markets": known_listing}, (
         f"GET /markets ({stack.name}) answered {reply.json()}; expected "
@@ -94,31 +111,129 @@ def test_get_markets_counts_positions_without_loading_them(stack, known_markets)
     )
 
 
-@pytest.mark.parametrize(
-    "framework",
-    [
-        pytest.param("fastapi", marks=[pytest.mark.fastapi, pytest.mark.task(4)]),
-        pytest.param("flask", marks=[pytest.mark.flask, pytest.mark.task(4)]),
-    ],
-)
-def test_get_markets_closes_the_session_it_opens(
-    framework, sa_seed, known_markets, recording_session_factory, as_client
-):
-    sa_seed(known_markets)
+def create_session_app(framework: str, session_factory):
     if framework == "fastapi":
         from markets_listing.fastapi_app import create_app
     else:
         from markets_listing.flask_app import create_app
-    client = as_client(create_app(recording_session_factory))
+    return create_app(session_factory)
+
+
+def sessions_left_open(session_factory) -> list[object]:
+    return [session for session in session_factory.opened if session.in_transaction()]
+
+
+@pytest.mark.parametrize("framework", SESSION_APPS)
+def test_get_markets_closes_the_session_it_opens(
+    framework, sa_seed, known_markets, recording_session_factory, as_client
+):
+    sa_seed(known_markets)
+    client = as_client(create_session_app(framework, recording_session_factory))
 
     reply = client.get("/markets")
 
-    opened = recording_session_factory.opened
-    still_open = [session for session in opened if session.in_transaction()]
-    assert reply.status == 200 and opened and not still_open, (
-        f"GET /markets ({framework}) answered {reply.status} and left {len(still_open)} of "
-        f"the {len(opened)} sessions it opened still in a transaction, holding a database "
-        "connection: under load the pool runs dry and requests hang. Open the session in a "
-        "`with` block (or a dependency with yield) so it is closed when the request ends, "
+    assert reply.status == 200, (
+        f"GET /markets ({framework}) answered {reply.status}: {reply.text[:300]}; expected "
+        "200 with the listing (task 4)"
+    )
+    opened, still_open = (
+        recording_session_factory.opened,
+        sessions_left_open(recording_session_factory),
+    )
+    assert opened, (
+        f"GET /markets ({framework}) answered 200 without opening a session from the app's "
+        "session factory; the route reads the database through a session it gets from there "
+        "(FastAPI: SessionDep; Flask: current_app.extensions[SESSION_FACTORY]) (task 4)"
+    )
+    assert not still_open, (
+        f"GET /markets ({framework}) left {len(still_open)} of the {len(opened)} sessions it "
+        "opened still in a transaction, holding a database connection: under load the pool "
+        "runs dry and requests hang. Open the session in a `with` block (or a dependency "
+        "with yield) so it is closed when the request ends (task 4)"
+    )
+
+
+@pytest.mark.parametrize("framework", SESSION_APPS)
+def test_get_markets_closes_the_session_even_when_list_markets_raises(
+    framework, sa_seed, sa_engine, known_markets, recording_session_factory, as_client
+):
+    sa_seed(known_markets)
+    with sa_engine.begin() as connection:  # a row the ORM cannot load: list_markets raises
+        connection.execute(text("UPDATE markets SET status = 'bogus-status' WHERE id = 3"))
+    client = as_client(create_session_app(framework, recording_session_factory))
+
+    reply = client.get("/markets")
+
+    assert reply.status == 500 and not hostile.envelope_problem(reply), (
+        f"GET /markets ({framework}) over a market whose status the ORM cannot load (so "
+        f"list_markets raises LookupError) answered {reply.status} {reply.text[:300]}; "
+        "expected the 500 of the given error handler, in the JSON envelope: let the "
+        "exception through, neither swallowed into a 200 nor answered by hand (task 4)"
+    )
+    leaked = [word for word in ("bogus", "LookupError", "Traceback") if word in reply.text]
+    assert not leaked, (
+        f"GET /markets ({framework}) answered a 500 that reveals {leaked}: {reply.text[:300]}; "
+        "a 500 says nothing about its cause, which goes to the log (task 4)"
+    )
+    opened, still_open = (
+        recording_session_factory.opened,
+        sessions_left_open(recording_session_factory),
+    )
+    assert opened and not still_open, (
+        f"GET /markets ({framework}) with list_markets raising left {len(still_open)} of the "
+        f"{len(opened)} sessions it opened still in a transaction: a close() after "
+        "list_markets never runs when it raises, so each failing request leaks a pooled "
+        "connection. Close the session in a `with` block (or try/finally), so it is closed "
         "even when list_markets raises (task 4)"
+    )
+
+
+def listing_route(stack) -> hostile.Route:
+    task = int(TASK[stack.name].removeprefix("task "))
+    return hostile.Route("GET", "/markets", task=task, query=IGNORED_QUERY)
+
+
+@parametrize_stacks
+def test_get_markets_survives_hostile_requests(stack, known_markets):
+    stack.seed(known_markets)
+
+    hostile.assert_survives(stack.client, listing_route(stack))
+
+
+@parametrize_stacks
+def test_markets_refuses_other_methods_with_405_and_allow(stack):
+    hostile.assert_methods_refused(stack.client, [listing_route(stack)])
+
+
+@parametrize_stacks
+def test_an_unknown_url_is_a_404_in_the_envelope(stack):
+    reply = stack.client.get("/no-such-page")
+
+    problem = hostile.envelope_problem(reply)
+    assert reply.status == 404 and problem is None, (
+        f"GET /no-such-page ({stack.name}) answered {reply.status} {reply.text[:200]}; "
+        f"expected 404 in the JSON error envelope ({problem or 'envelope ok'}): the given "
+        "error handlers do this — keep them registered in create_app / urls.py "
+        f"({TASK[stack.name]})"
+    )
+
+
+@pytest.mark.fastapi
+@pytest.mark.task(4)
+def test_fastapi_openapi_describes_the_listing_truthfully():
+    from markets_listing.fastapi_app import create_app
+
+    operation = create_app(sessionmaker()).openapi()["paths"]["/markets"]["get"]
+
+    ok = operation["responses"].get("200", {}).get("content", {}).get("application/json", {})
+    assert ok.get("schema") == {"$ref": "#/components/schemas/MarketPage"}, (
+        f"the OpenAPI schema of GET /markets describes its 200 as {ok or 'nothing'}; expected "
+        "the MarketPage schema (keep response_model=MarketPage / the return annotation) "
+        "(task 4)"
+    )
+    assert "422" not in operation["responses"] and not operation.get("parameters"), (
+        f"the OpenAPI schema of GET /markets advertises responses "
+        f"{sorted(operation['responses'])} and parameters {operation.get('parameters')}; "
+        "the route takes no parameter and never answers 422 (invalid input is a 400 here), "
+        "so neither belongs in its schema (task 4)"
     )

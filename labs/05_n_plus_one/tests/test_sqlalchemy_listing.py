@@ -9,7 +9,9 @@ from sqlalchemy import event
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import ORMExecuteState, Session, raiseload, sessionmaker
 
+from markets_listing.db import Market
 from markets_listing.listing import list_markets
+from markets_listing.schemas import MarketSummary
 
 pytestmark = [pytest.mark.sqlalchemy, pytest.mark.task(3)]
 
@@ -22,19 +24,51 @@ def listing(session_factory: sessionmaker[Session], *, guard: bool = False) -> l
         if guard:
             event.listen(session, "do_orm_execute", forbid_lazy_loads)
         try:
-            return list_markets(session)
+            result = list_markets(session)
         except InvalidRequestError as exc:
-            pytest.fail(
-                f"list_markets(session) raised {type(exc).__name__}: {exc}\n"
-                "Under raiseload('*') this means an attribute was lazy-loaded: load it with a "
-                "loader option in the statement instead (task 3)"
-            )
+            pytest.fail(explain(exc), pytrace=False)
+    return summaries(result)
 
 
 def forbid_lazy_loads(state: ORMExecuteState) -> None:
     """Add raiseload('*') to the statement the test triggers (not to the loads it asks for)."""
     if state.is_select and not state.is_relationship_load:
         state.statement = state.statement.options(raiseload("*"))
+
+
+def explain(exc: InvalidRequestError) -> str:
+    """What an InvalidRequestError from list_markets means, by its actual cause."""
+    said = f"list_markets(session) raised {type(exc).__name__}: {exc}\n"
+    if "unique()" in str(exc):
+        return said + (
+            "A joinedload of a collection (Market.tags) repeats each market once per tag in "
+            "the joined rows, and SQLAlchemy refuses to hand those rows out until the result "
+            "is de-duplicated with .unique(). Call .unique() on the result, or load the "
+            "collection with selectinload: a second query that multiplies no rows (task 3)"
+        )
+    if "lazy='raise'" in str(exc):
+        return said + (
+            "Under raiseload('*') this means an attribute was lazy-loaded: a relationship read "
+            "after the query without a loader option in the statement. Load it with "
+            "joinedload (a many-to-one) or selectinload (a collection) (task 3)"
+        )
+    return said + "(task 3)"
+
+
+def summaries(result: Any) -> list[MarketSummary]:
+    """`result` itself, after checking it is a list of MarketSummary, with a teaching failure."""
+    items = list(result) if isinstance(result, list | tuple) else None
+    if items is None or not all(isinstance(item, MarketSummary) for item in items):
+        shown = repr(result if items is None else items[:2])[:300]
+        pytest.fail(
+            f"list_markets(session) returned {shown}; expected a list of MarketSummary "
+            "(markets_listing.schemas). Not ORM objects or result rows: they stay tied to the "
+            "session, so reading them after it closes raises DetachedInstanceError, and "
+            "serializing them while it is open lazy-loads what the query did not load. Build "
+            "each summary while the session is open (task 3)",
+            pytrace=False,
+        )
+    return items
 
 
 def test_list_markets_returns_known_markets_newest_first(
@@ -116,3 +150,37 @@ def test_list_markets_counts_positions_in_the_database(
     assert counts == [0, 0, 1, 3, 2], (
         f"list_markets() gave position counts {counts}; expected [0, 0, 1, 3, 2] (task 3)"
     )
+
+
+def test_list_markets_statement_guards_other_relationships_with_raiseload(
+    sa_seed, sa_session_factory, known_markets
+):
+    sa_seed(known_markets)
+    loaded: list[Market] = []
+
+    def record(market: Market, context: Any) -> None:
+        loaded.append(market)
+
+    event.listen(Market, "load", record)
+    try:
+        with sa_session_factory() as session:
+            list_markets(session)
+            lazy = [m.id for m in loaded if not raises_when_read(m, "positions")]
+    finally:
+        event.remove(Market, "load", record)
+
+    assert not lazy, (
+        f"after list_markets(session), reading market.positions (a relationship the listing "
+        f"does not need) on the markets it loaded (ids {lazy}) ran a lazy query instead of "
+        "raising: end the statement's options with raiseload('*'), the guard that makes any "
+        "relationship the statement did not plan raise InvalidRequestError, so a later change "
+        "that reads one fails in tests instead of adding N queries (task 3)"
+    )
+
+
+def raises_when_read(market: Market, attribute: str) -> bool:
+    try:
+        getattr(market, attribute)
+    except InvalidRequestError:
+        return True
+    return False

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from markets_listing.errors import add_fastapi_error_handlers
 from markets_listing.listing import list_markets
 from markets_listing.schemas import MarketPage
 
@@ -33,5 +34,6 @@ def list_markets_route(session: SessionDep) -> MarketPage:
 def create_app(session_factory: sessionmaker[Session]) -> FastAPI:
     app = FastAPI(title="Markets listing")
     app.state.session_factory = session_factory
+    add_fastapi_error_handlers(app)  # 404, 405, 400 and 500 in the envelope (given)
     app.include_router(router)
     return app

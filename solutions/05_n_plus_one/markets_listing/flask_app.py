@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, current_app, jsonify
 from sqlalchemy.orm import Session, sessionmaker
 
+from markets_listing.errors import add_flask_error_handlers
 from markets_listing.listing import list_markets
 from markets_listing.schemas import MarketPage
 
@@ -25,5 +26,6 @@ def list_markets_view() -> Response:
 def create_app(session_factory: sessionmaker[Session]) -> Flask:
     app = Flask(__name__)
     app.extensions[SESSION_FACTORY] = session_factory
+    add_flask_error_handlers(app)  # 404, 405 and 500 in the envelope (given)
     app.register_blueprint(bp)
     return app

@@ -47,6 +47,7 @@ def to_summary(market: Market, position_count: int) -> MarketSummary:
         slug=market.slug,
         status=market.status,
         creator=market.creator.username,
+        # Market.tags has no order_by in db.py, so the database's order is no order: sort here.
         tags=sorted(tag.name for tag in market.tags),
         position_count=position_count,
     )

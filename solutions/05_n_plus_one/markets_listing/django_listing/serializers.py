@@ -16,10 +16,12 @@ class MarketListSerializer(serializers.ModelSerializer):
     Every field reads data the selector (task 1) loaded: no field may run a query.
     """
 
-    creator = serializers.CharField(source="creator.username", read_only=True)
+    # A dotted source follows the foreign key that select_related joined: no query.
+    creator = serializers.ReadOnlyField(source="creator.username")
     # Iterates market.tags.all(): served from the prefetch cache, in the prefetch's order.
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
-    position_count = serializers.IntegerField(read_only=True)
+    # The selector's annotation, read like any attribute.
+    position_count = serializers.ReadOnlyField()
 
     class Meta:
         model = Market
