@@ -359,6 +359,7 @@ def test_debit_returns_the_balance_its_own_update_left(
         User.__tablename__, after_lock=lambda: pay(sessions, ids[0], "30.00")
     ) as w:
         got = outcome(lambda: services.debit(session, alice, D("30.00")))
+    session.close()  # the request ends: a transaction the debit left open ends with it
     stored = state(sessions, ids)[0]
     assert w.competitor_ran and got == D("70.00") and stored == D("40.00"), (
         f"debit(alice with 100.00, 30.00) returned {got!r}, then another request paid 30.00 "
