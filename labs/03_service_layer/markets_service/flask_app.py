@@ -8,6 +8,7 @@ envelope; the views and the DomainError handler are yours (task 6).
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from flask import Blueprint, Flask, current_app
@@ -50,10 +51,11 @@ class JSONProvider(DefaultJSONProvider):
 
 def http_error_response(error: HTTPException) -> Any:
     """Flask's own errors (404, 405 with its Allow, 415, 400) in the envelope."""
-    code = (error.name or "error").lower().replace(" ", "_")
-    body = {"error": {"code": code, "message": error.description or "", "details": {}}}
+    status: int = error.code  # type: ignore[assignment]  # every HTTPException here has one
+    code = HTTPStatus(status).phrase.lower().replace(" ", "_")
+    body = {"error": {"code": code, "message": str(error.description), "details": {}}}
     allow = error.get_response().headers.get("Allow")
-    return body, error.code or 500, {"Allow": allow} if allow else {}
+    return body, status, {"Allow": allow} if allow else {}
 
 
 def server_error_response(error: Exception) -> Reply:

@@ -81,16 +81,29 @@ def test_create_with_taken_slug_raises_conflict(
 
 @pytest.mark.core
 @pytest.mark.task(1)
-@pytest.mark.parametrize("name", ["", "   ", "?!", "x" * 121])
+@pytest.mark.parametrize("name", ["", "   ", "?!", "x" * 121, "Rain in Paris" + "!" * 110])
 def test_create_with_unusable_name_raises_validation_failed(
     service: MarketService, repository: InMemoryMarketRepository, name: str
 ) -> None:
-    with raises(ValidationFailed, f"create_market({name[:12]!r}…) must be refused (task 1)"):
+    why = (
+        f"create_market({name[:12]!r}…, {len(name)} characters) must be refused: a name needs "
+        "a letter or digit and has at most 120 characters, counted on the stripped name, not "
+        "on its slug (task 1)"
+    )
+    with raises(ValidationFailed, why) as caught:
         service.create_market(name)
+    details = caught.value.details if caught.value else {}
+    assert "name" in details, (
+        f"create_market({name[:12]!r}…) raised ValidationFailed with details {details!r}; "
+        "name the refused field, ValidationFailed.on('name', message) gives "
+        "{'name': [message]} — the 400 the views send names the field from it (task 1)"
+    )
     count = len(repository.all_markets())
     assert count == 0, (
         f"create_market({name[:12]!r}…) stored a market; a blank name, one without letters "
-        "or digits, or one over 120 characters is rejected before anything is stored (task 1)"
+        "or digits, or one over 120 characters is rejected before anything is stored. The "
+        "limit is on the name (after stripping), not on its slug: 'Rain in Paris' followed by "
+        "110 '!' is 123 characters although its slug is 13 (task 1)"
     )
 
 

@@ -64,3 +64,30 @@ def test_error_body_is_the_json_envelope() -> None:
         f"error_body(Conflict(...)) returned {body!r}; expected the envelope {expected!r}: "
         "the error's code, message and details under one 'error' key (task 5)"
     )
+
+
+@pytest.mark.core
+@pytest.mark.task(5)
+def test_error_body_keeps_empty_details_as_an_object() -> None:
+    body = error_body(NotFound("market 7 does not exist"))
+    expected = {"error": {"code": "not_found", "message": "market 7 does not exist", "details": {}}}
+    assert body == expected, (
+        f"error_body(NotFound('market 7 does not exist')) returned {body!r}; expected "
+        f"{expected!r}: every envelope has code, message and details, and details is an "
+        "object even when there is nothing to add — a client reads error.details without "
+        "checking that it exists (task 5)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(5)
+def test_error_status_of_an_unlisted_domain_error_is_400() -> None:
+    class QuotaExceeded(DomainError):
+        code = "quota_exceeded"
+
+    got = error_status(QuotaExceeded("too many markets today"))
+    assert got == 400, (
+        f"error_status(QuotaExceeded(...)), a DomainError the table does not list, returned "
+        f"{got}; a business rule said no to this request, so the default is 400 — never a "
+        "500, which would blame the server (task 5)"
+    )

@@ -120,8 +120,13 @@ def test_search_without_shared_words_finds_nothing(
 def test_search_with_limit_below_one_raises_validation_failed(
     service: MarketService, limit: int
 ) -> None:
-    with raises(ValidationFailed, f"search_markets('rain', limit={limit}) (task 4)"):
+    with raises(ValidationFailed, f"search_markets('rain', limit={limit}) (task 4)") as caught:
         service.search_markets("rain", limit=limit)
+    details = caught.value.details if caught.value else {}
+    assert "limit" in details, (
+        f"search_markets('rain', limit={limit}) raised ValidationFailed with details "
+        f"{details!r}; name the refused field: ValidationFailed.on('limit', message) (task 4)"
+    )
 
 
 @pytest.mark.sqlalchemy

@@ -348,8 +348,8 @@ def test_search_limit_not_1_to_50_in_ascii_digits_answers_400(
 
 @pytest.mark.task(6)
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-@pytest.mark.parametrize(("query", "limit"), [({"limit": "50"}, 50), ({}, 10)])
-def test_search_limit_up_to_50_reaches_the_service_and_defaults_to_10(
+@pytest.mark.parametrize(("query", "limit"), [({"limit": "50"}, 50), ({"limit": "1"}, 1), ({}, 10)])
+def test_search_limit_from_1_to_50_reaches_the_service_and_defaults_to_10(
     http_with: Any, framework: str, query: dict[str, str], limit: int
 ) -> None:
     fake = RecordingService()
@@ -357,7 +357,8 @@ def test_search_limit_up_to_50_reaches_the_service_and_defaults_to_10(
     assert (reply.status, fake.calls) == (200, [("search_markets", "rain", limit)]), (
         f"[{framework}] GET /markets/search with {query or 'no limit'} answered {shown(reply)} "
         f"after service calls {fake.calls}; expected 200 and service.search_markets('rain', "
-        f"{limit}): 50 (web.MAX_LIMIT) is allowed, and no limit means web.DEFAULT_LIMIT (task 6)"
+        f"{limit}): 1 and 50 (web.MAX_LIMIT) are allowed, no limit means web.DEFAULT_LIMIT "
+        "(task 6)"
     )
 
 

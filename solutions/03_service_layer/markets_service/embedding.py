@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 import re
 
 DIMENSIONS = 256
@@ -49,4 +50,4 @@ def cosine(a: Vector, b: Vector) -> float:
     norm_b = math.sqrt(sum(y * y for y in b))
     if norm_a == 0.0 or norm_b == 0.0:
         return 0.0
-    return sum(x * y for x, y in zip(a, b, strict=True)) / (norm_a * norm_b)
+    return sum(map(operator.mul, a, b)) / (norm_a * norm_b)
