@@ -2,26 +2,19 @@
 
 `transaction.atomic` opens a transaction, or a savepoint when the caller already has one, so
 these functions compose: `place_order_once` runs `place_order` inside its own transaction.
+
+Import what you use as you go: `IntegrityError` and `transaction` from `django.db`, `F` from
+`django.db.models`, `IdempotencyRecord` and `Position` from the models, and from
+`markets_orders.orders` the errors (`InsufficientFunds`, `MarketNotOpen`,
+`IdempotencyKeyReused`), `money()` and `request_fingerprint()`.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction  # noqa: F401  (you will need them)
-from django.db.models import F  # noqa: F401
-
-from markets_orders.django_orm.models import IdempotencyRecord, Market, Position, User  # noqa: F401
-from markets_orders.orders import (  # noqa: F401
-    IdempotencyKeyReused,
-    InsufficientFunds,
-    MarketNotOpen,
-    Notify,
-    OrderPlaced,
-    Side,
-    money,
-    request_fingerprint,
-)
+from markets_orders.django_orm.models import Market, User
+from markets_orders.orders import Notify, OrderPlaced, Side
 
 
 def create_market_with_position(

@@ -4,6 +4,11 @@ The functions take a `Session` with no transaction begun (they commit) or one in
 own `with session.begin():` (they then run in a savepoint and you commit), like Django's
 `transaction.atomic`, so they compose: `place_order_once` runs `place_order` inside its own
 transaction.
+
+Import what you use as you go: `event` and `update` from `sqlalchemy`, `IntegrityError` from
+`sqlalchemy.exc`, `IdempotencyRecord` and `Position` from the models, and from
+`markets_orders.orders` the errors (`InsufficientFunds`, `MarketNotOpen`,
+`IdempotencyKeyReused`), `money()` and `request_fingerprint()`.
 """
 
 from __future__ import annotations
@@ -12,21 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 
-from sqlalchemy import event, update  # noqa: F401  (you will need them)
-from sqlalchemy.exc import IntegrityError  # noqa: F401
 from sqlalchemy.orm import Session
 
-from markets_orders.orders import (  # noqa: F401
-    IdempotencyKeyReused,
-    InsufficientFunds,
-    MarketNotOpen,
-    Notify,
-    OrderPlaced,
-    Side,
-    money,
-    request_fingerprint,
-)
-from markets_orders.sqlalchemy_orm.models import IdempotencyRecord, Market, Position, User  # noqa: F401
+from markets_orders.orders import Notify, OrderPlaced, Side
+from markets_orders.sqlalchemy_orm.models import Market, User
 
 
 @contextmanager
