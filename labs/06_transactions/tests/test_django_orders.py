@@ -339,6 +339,19 @@ def test_closed_market_refuses_the_order_and_keeps_the_money(alice: User, market
 
 
 @pytest.mark.task(3)
+@pytest.mark.parametrize("status", ["draft", "resolved"])
+def test_only_an_active_market_takes_orders(alice: User, market: Market, status: str) -> None:
+    Market.objects.filter(pk=market.pk).update(status=status)
+    got = outcome(lambda: services.place_order(alice, market, D("30.00"), side="yes"))
+    assert isinstance(got, MarketNotOpen) and state(alice, market) == (D("100.00"), D("0.00"), 0), (
+        f"an order on a {status} market gave {type(got).__name__} and left (balance, volume, "
+        f"positions) at {state(alice, market)}; expected MarketNotOpen and (100.00, 0.00, 0): "
+        "only an active market takes orders — not every market that is not closed "
+        "(status='active' in the UPDATE's WHERE, not exclude(status='closed')) (task 3)"
+    )
+
+
+@pytest.mark.task(3)
 def test_a_market_closed_between_the_orders_read_and_write_refuses_it(
     alice: User, market: Market, django_window
 ) -> None:

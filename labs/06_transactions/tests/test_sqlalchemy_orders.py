@@ -425,6 +425,21 @@ def test_closed_market_refuses_the_order_and_keeps_the_money(
 
 
 @pytest.mark.task(3)
+@pytest.mark.parametrize("status", ["draft", "resolved"])
+def test_only_an_active_market_takes_orders(session: Session, sessions, ids, status: str) -> None:
+    alice, market = loaded(session, ids)
+    with sessions.begin() as other:
+        other.get_one(Market, ids[1]).status = status
+    got = outcome(lambda: services.place_order(session, alice, market, D("30.00"), side="yes"))
+    assert isinstance(got, MarketNotOpen) and state(sessions, ids) == (D("100.00"), D("0.00"), 0), (
+        f"an order on a {status} market gave {type(got).__name__} and left (balance, volume, "
+        f"positions) at {state(sessions, ids)}; expected MarketNotOpen and (100.00, 0.00, 0): "
+        "only an active market takes orders — not every market that is not closed "
+        "(Market.status == 'active' in the UPDATE's WHERE, not != 'closed') (task 3)"
+    )
+
+
+@pytest.mark.task(3)
 def test_a_market_closed_between_the_orders_read_and_write_refuses_it(
     session: Session, sessions, ids, sqlalchemy_window
 ) -> None:
