@@ -1,4 +1,9 @@
-"""Read `catalog.toml`, the one manifest that orders the labs and ties each to its notebook."""
+"""Read `catalog.toml`, the one manifest that orders the labs and ties each to its notebook.
+
+The bottom of the package: it imports nothing else of it. What a lab is (its folders, its
+tasks and their titles, the files a learner edits), what a track is, and how a name a learner
+types resolves to a lab are decided here and nowhere else.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ TRACKS: dict[str, tuple[str, ...]] = {
     "flask": ("core", "sqlalchemy", "flask"),
 }
 TRACK_MARKERS = ("core", "django", "fastapi", "flask", "sqlalchemy")
+TRACK_ENV = "WORKBOOK_TRACK"
 
 
 class CatalogError(Exception):
@@ -30,6 +36,7 @@ class Lab:
     minutes: int
     redis: bool
     root: Path
+    files: tuple[str, ...] = ()  # lab-relative paths of the files the learner edits
 
     @property
     def number(self) -> str:
@@ -52,12 +59,26 @@ class Lab:
         return self.root / "tests" / "wrong_answers" / self.id
 
     def editable_files(self) -> list[str]:
-        """Lab-relative paths the learner edits: exactly the files the solution provides."""
+        """Lab-relative paths the learner edits, as the catalog names them (`files`)."""
+        return sorted(self.files)
+
+    def solution_files(self) -> list[str]:
+        """Lab-relative paths of the files under `solutions/<id>/` (should equal `files`)."""
+        if not self.solution_path.is_dir():
+            return []
         return sorted(
             p.relative_to(self.solution_path).as_posix()
             for p in self.solution_path.rglob("*")
             if p.is_file() and "__pycache__" not in p.parts
         )
+
+    def task_title(self, task: int | None) -> str:
+        """The catalog's title of task N (the one place a task number becomes words)."""
+        if task is None:
+            return "tests without a task marker"
+        if 1 <= task <= len(self.tasks):
+            return self.tasks[task - 1]
+        return f"task {task}"
 
 
 @dataclass(frozen=True)
@@ -69,7 +90,7 @@ class Catalog:
     def find(self, name: str) -> Lab:
         """Resolve `7`, `07`, `07_caching` or `caching` to a lab, or raise CatalogError."""
         key = name.strip().lower()
-        if key.isdigit():
+        if key.isascii() and key.isdigit():  # "²".isdigit() is true and int("٧") is 7
             key = f"{int(key):02d}"
         hits = [
             lab
@@ -86,6 +107,22 @@ class Catalog:
             names = ", ".join(lab.id for lab in hits)
             raise CatalogError(f"{name!r} is ambiguous: it matches {names}")
         return hits[0]
+
+
+def parse_track(value: str | None, source: str = "--track") -> str | None:
+    """A track name from the command line or the environment, or CatalogError in one format."""
+    if value is None or not value.strip():
+        return None
+    name = value.strip().lower()
+    if name not in TRACKS:
+        raise CatalogError(f"{source} {value!r} is not a track; use one of: {', '.join(TRACKS)}")
+    return name
+
+
+def track_from_env() -> str | None:
+    import os
+
+    return parse_track(os.environ.get(TRACK_ENV), f"${TRACK_ENV}")
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -123,4 +160,5 @@ def _lab(entry: dict, root: Path) -> Lab:
         minutes=int(entry["minutes"]),
         redis=bool(entry.get("redis", False)),
         root=root,
+        files=tuple(entry.get("files", ())),
     )

@@ -6,7 +6,8 @@ from functools import cache
 from pathlib import Path
 
 from patterns_workbook.catalog import Catalog, load
-from patterns_workbook.labrun import LabRun, run_variant
+from patterns_workbook.maintainer.variants import run_variant
+from patterns_workbook.run.report import LabRun
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG: Catalog = load(ROOT)

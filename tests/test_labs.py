@@ -11,8 +11,8 @@ import os
 import pytest
 from suite import LABS, solution_run, starter_run
 
-from patterns_workbook import verify
-from patterns_workbook.labrun import run_variant
+from patterns_workbook.maintainer import verify
+from patterns_workbook.maintainer.variants import run_variant
 
 LAB_IDS = sorted(LABS)
 WRONG = [(lab_id, w) for lab_id in LAB_IDS for w in verify.wrong_answers(LABS[lab_id])]

@@ -162,7 +162,7 @@ def test_django_adapter_and_query_counter() -> None:
 
 
 def test_report_names_the_exception_the_server_logged() -> None:
-    from patterns_workbook.pytest_plugin import _last_logged_exception
+    from patterns_workbook.testing.plugin import _last_logged_exception
 
     log = (
         "ERROR    patterns_workbook.testing.http:http.py:143 GET /markets raised inside the app\n"

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from patterns_workbook.cli import app
-from patterns_workbook.labrun import LabRun, TestResult
+from patterns_workbook.run.report import LabRun, TestResult
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -27,6 +27,7 @@ id = "01_sum_numbers"
 title = "Summing numbers"
 notebook = "notebooks/01_sum_numbers.ipynb"
 package = "wb_numbers"
+files = ["wb_numbers/calc.py"]
 frameworks = ["django", "flask"]
 minutes = 5
 tasks = ["Add two numbers", "Total a list"]
@@ -36,6 +37,7 @@ id = "02_sum_words"
 title = "Counting words"
 notebook = "notebooks/02_sum_words.ipynb"
 package = "wb_words"
+files = ["wb_words/words.py"]
 frameworks = ["fastapi"]
 minutes = 5
 tasks = ["Count the words"]
@@ -45,6 +47,7 @@ id = "03_ghost"
 title = "Not written yet"
 notebook = "notebooks/03_ghost.ipynb"
 package = "wb_ghost"
+files = ["wb_ghost/ghost.py"]
 frameworks = ["django", "fastapi", "flask"]
 minutes = 5
 tasks = ["Haunt"]
@@ -314,9 +317,7 @@ def fake_runs(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[str | None]
     asked: list[str | None] = []
 
     def install(**runs: Exception | LabRun | list[tuple]) -> list[str | None]:
-        def run(
-            project: Path, lab_dir: Path, *, track: str | None = None, warm: bool = False
-        ) -> LabRun:
+        def run(project: Path, lab_dir: Path, *, track: str | None = None) -> LabRun:
             asked.append(track)
             outcome = runs[lab_dir.name]
             if isinstance(outcome, Exception):
@@ -327,7 +328,7 @@ def fake_runs(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[str | None]
             failed = any(t.outcome in ("failed", "error") for t in tests)
             return LabRun(exitstatus=int(failed), tests=tests, collect_errors=(), output="")
 
-        monkeypatch.setattr("patterns_workbook.progress.run_lab", run)
+        monkeypatch.setattr("patterns_workbook.learner.progress.run_lab", run)
         return asked
 
     return install

@@ -108,7 +108,7 @@ def test_reset_touches_nothing_when_the_backup_fails(workbook, cli, error_line, 
     def refuse(src: object, dst: object) -> None:
         raise PermissionError(13, "Permission denied", str(dst))
 
-    monkeypatch.setattr("patterns_workbook.workspace.shutil.copy2", refuse)
+    monkeypatch.setattr("patterns_workbook.learner.workspace.shutil.copy2", refuse)
 
     assert "Permission denied" in error_line(cli("reset", "1"))
     assert (workbook / NUMBERS).read_text() == MINE, "the learner's file must be untouched"
@@ -138,7 +138,12 @@ def test_reset_refuses_outside_a_git_checkout(workbook, cli, error_line):
 
 
 def test_reset_refuses_a_file_without_a_committed_starter(workbook, cli, error_line):
-    (workbook / "solutions/01_sum_numbers/wb_numbers/extra.py").write_text("X = 1\n")
+    catalog = workbook / "catalog.toml"
+    catalog.write_text(
+        catalog.read_text().replace(
+            '"wb_numbers/calc.py"', '"wb_numbers/calc.py", "wb_numbers/extra.py"'
+        )
+    )  # the catalog names a learner file that was never committed
     (workbook / NUMBERS).write_text(MINE)
 
     assert "extra.py is not committed in git" in error_line(cli("reset", "1"))
@@ -190,7 +195,9 @@ def test_open_prints_the_notebook_path(workbook, cli):
 
 def test_open_launch_starts_jupyterlab_on_the_notebook(workbook, cli, monkeypatch):
     calls: list[list[str]] = []
-    monkeypatch.setattr("patterns_workbook.cli.subprocess.call", lambda cmd, cwd: calls.append(cmd))
+    monkeypatch.setattr(
+        "patterns_workbook.learner.cli.subprocess.call", lambda cmd, cwd: calls.append(cmd)
+    )
 
     assert cli("open", "1", "--launch").exit_code == 0
     notebook = str(workbook / "notebooks/01_sum_numbers.ipynb")

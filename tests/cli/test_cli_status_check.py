@@ -52,7 +52,7 @@ def test_bare_workbook_shows_status_for_the_track_in_WORKBOOK_TRACK(workbook, cl
 
 
 def test_status_shows_a_lab_whose_tests_crash_without_failing(workbook, cli, fake_runs):
-    from patterns_workbook.labrun import LabRunError
+    from patterns_workbook.run.lab import LabRunError
 
     fake_runs(
         **{
@@ -128,7 +128,7 @@ def test_check_prints_test_names_and_messages_verbatim(workbook, cli, fake_runs)
 
 
 def test_check_shows_why_the_code_does_not_import(workbook, cli, fake_runs):
-    from patterns_workbook.labrun import LabRun
+    from patterns_workbook.run.report import LabRun
 
     problem = {"nodeid": "labs/01_sum_numbers/tests/test_calc.py", "message": "E   SyntaxError"}
     fake_runs(**{"01_sum_numbers": LabRun(2, (), (problem,), "")})
@@ -188,7 +188,7 @@ def test_no_tests_on_the_chosen_track(workbook, cli, error_line, fake_runs):
 
 
 def test_pytest_crash(workbook, cli, error_line, fake_runs):
-    from patterns_workbook.labrun import LabRunError
+    from patterns_workbook.run.lab import LabRunError
 
     crash = LabRunError("pytest on 02_sum_words crashed (exit 4):\nlots\nof\nImportError: x")
     fake_runs(**{"02_sum_words": crash})

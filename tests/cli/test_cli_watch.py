@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from patterns_workbook.watching import lab_changes, snapshot
+from patterns_workbook.learner.watch import lab_changes, snapshot
 
 NUMBERS = Path("labs/01_sum_numbers/wb_numbers/calc.py")
 
@@ -22,7 +22,7 @@ def test_a_save_reruns_the_lab_then_watch_shows_why_and_moves_on(workbook, cli, 
         yield {str(workbook / NUMBERS)}
         raise AssertionError("watch asked for a second save although the lab was done")
 
-    monkeypatch.setattr("patterns_workbook.watching.lab_changes", one_save)
+    monkeypatch.setattr("patterns_workbook.learner.watch.lab_changes", one_save)
 
     result = cli("watch", "1", "--track", "django")  # lab 02 has no Django track: nothing next
 
@@ -43,13 +43,15 @@ def test_watch_starts_at_the_first_unfinished_lab(workbook, cli, fake_runs, monk
             "02_sum_words": [("test_b", 1, "core", "failed", "count is wrong (task 1)")],
         }
     )
-    monkeypatch.setattr("patterns_workbook.watching.lab_changes", lambda folder, poll: iter(()))
+    monkeypatch.setattr(
+        "patterns_workbook.learner.watch.lab_changes", lambda folder, poll: iter(())
+    )
 
     result = cli("watch")
 
     assert result.exit_code == 0, result.output
     assert "02 · Counting words" in result.stdout
-    assert "lab 2 of 3 · 1 of 3 labs done" in result.stdout
+    assert "lab 02 · 1 of 3 labs done" in result.stdout, "labs are named by number"
     assert "count is wrong (task 1)" in result.stdout
 
 
@@ -60,7 +62,7 @@ def test_ctrl_c_stops_watching_cleanly(workbook, cli, fake_runs, monkeypatch):
         raise KeyboardInterrupt
         yield set()
 
-    monkeypatch.setattr("patterns_workbook.watching.lab_changes", interrupted)
+    monkeypatch.setattr("patterns_workbook.learner.watch.lab_changes", interrupted)
 
     result = cli("watch", "1")
 

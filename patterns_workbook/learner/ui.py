@@ -14,8 +14,9 @@ from rich.table import Table
 from rich.text import Text
 
 from patterns_workbook.catalog import TRACKS, Lab
-from patterns_workbook.progress import LabStatus, State, Tally
-from patterns_workbook.workspace import FileDiff
+from patterns_workbook.learner.progress import LabStatus, State, Tally
+from patterns_workbook.learner.workspace import FileDiff
+from patterns_workbook.run.lab import track_expression
 
 TRACK_LABELS = {"django": "Django", "fastapi": "FastAPI", "flask": "Flask"}
 STATE_STYLES = {
@@ -37,6 +38,11 @@ def error(message: str) -> None:
     console(stderr=True).print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
 
 
+def warning(message: str) -> None:
+    """One line on stderr about something the command recovered from."""
+    console(stderr=True).print(Text.assemble(("warning: ", "bold yellow"), message), soft_wrap=True)
+
+
 def busy(message: str) -> AbstractContextManager[object]:
     """A spinner on stderr while something runs — only on a terminal (nothing to import else)."""
     err = console(stderr=True)
@@ -45,6 +51,25 @@ def busy(message: str) -> AbstractContextManager[object]:
 
 def lab_label(lab: Lab) -> str:
     return f"{lab.number} · {lab.title}"
+
+
+def command(verb: str, lab: Lab | None, track: str | None, *extra: str) -> str:
+    """A `workbook …` command to suggest, keeping the learner's `--track`."""
+    words = ["workbook", verb, *([lab.number] if lab else []), *extra]
+    return " ".join(words + (["--track", track] if track else []))
+
+
+def pytest_command(lab: Lab, track: str | None) -> str:
+    expr = track_expression(track)
+    return f"pytest labs/{lab.id}" + (f' -m "{expr}"' if expr else "")
+
+
+def unwrapped(*parts: str | tuple[str, str]) -> Text:
+    """A line that is never wrapped (test ids, paths): it may run past the edge instead."""
+    text = Text.assemble(*parts)
+    text.no_wrap = True
+    text.overflow = "ignore"
+    return text
 
 
 def bar(done: int, total: int, label: str, width: int = 30) -> Text:
@@ -96,10 +121,24 @@ def status_view(statuses: list[LabStatus], track: str | None) -> RenderableType:
     problems = [s for s in statuses if s.state is State.BROKEN]
     for status in problems:
         parts.append(Text(f"{status.lab.number}: {_broken_reason(status)}", style="red"))
+    for status in statuses:
+        if status.given_changed and status.state is not State.MISSING:
+            files = ", ".join(status.given_changed)
+            parts.append(Text(f"{status.lab.number}: given files differ from the starter: {files}",
+                              style="yellow"))  # fmt: skip
+    unknown = next((s for s in statuses if not s.starter_known), None)
+    if unknown is not None:
+        parts.append(Text(f"Note: {_why_unknown(unknown)}; a lab counts as started once one of "
+                          "its tests passes.", style="dim"))  # fmt: skip
     next_lab = next((s for s in statuses if s.state not in (State.DONE, State.MISSING)), None)
     if next_lab is not None:
-        parts.append(Text(f"Next: workbook check {next_lab.lab.number}   (or: workbook watch)"))
+        check = command("check", next_lab.lab, track)
+        parts.append(Text(f"Next: {check}   (or: {command('watch', None, track)})"))
     return Group(*parts)
+
+
+def _why_unknown(status: LabStatus) -> str:
+    return status.notes[0] if status.notes else "the starter as shipped cannot be known"
 
 
 def _broken_reason(status: LabStatus) -> str:
@@ -127,14 +166,24 @@ def check_view(status: LabStatus) -> RenderableType:
     )
     parts: list[RenderableType] = [header]
     run = status.run
+    track = status.track
     if status.error is not None or run is None:
         parts.append(Text(_tail(status.error or "the tests could not run"), style="red"))
         return Group(*parts)
+    if status.given_changed:
+        files = ", ".join(status.given_changed)
+        note = f"Note: you changed given files the lab does not ask you to edit: {files}"
+        parts.append(Text(note, style="yellow"))
     if run.collect_errors:
-        parts.append(Text("Your code or the tests do not import, so pytest ran nothing:", "red"))
+        total, ran = status.tally.total, len(status.tests)
+        lost = f"{total - ran} of {total} tests" if status.known_total else "its tests"
+        parts.append(Text(f"Your code or the tests do not import, so {lost} could not run:", "red"))
         for problem in run.collect_errors:
             parts.append(_indented(_tail(problem["message"])))
-        parts.append(Text(f"Fix that, then: workbook check {lab.number}"))
+            if problem.get("also"):
+                more = len(problem["also"].split())
+                parts.append(_indented(f"(the same error stops {more} more test module(s))"))
+        parts.append(Text(f"Fix that, then: {command('check', lab, track)}"))
         return Group(*parts)
     tasks = Table.grid(padding=(0, 0, 0, 2), pad_edge=True)
     for summary in status.tasks():
@@ -150,12 +199,14 @@ def check_view(status: LabStatus) -> RenderableType:
     failure = status.failures()[0] if status.failures() else None
     if failure is not None:
         task = f"task {failure.task}" if failure.task is not None else "a test"
-        parts.append(Text.assemble(("First failure", "bold red"), f" ({task}): {failure.nodeid}"))
+        if failure.exc_type == "Timeout":
+            task += ", stopped by the timeout"
+        parts.append(unwrapped(("First failure", "bold red"), f" ({task}): ", failure.nodeid))
         parts += [_indented(_tail(failure.message, head=True)), Text("")]
     parts.append(
-        Text(
-            f"{tally} tests pass.  Stuck? workbook hint {lab.number}   "
-            f"Full output: pytest labs/{lab.id}"
+        unwrapped(
+            f"{tally} tests pass.  Stuck? {command('hint', lab, track)}   "
+            f"Full output: {pytest_command(lab, track)}"
         )
     )
     return Group(*parts)
@@ -185,11 +236,15 @@ def markdown(text: str) -> RenderableType:
     return Markdown(text)
 
 
-def hint_view(lab: Lab, task: int, title: str, tier: int, tiers: int, text: str) -> RenderableType:
+def hint_view(
+    lab: Lab, task: int, tier: int, tiers: int, text: str, track: str | None = None
+) -> RenderableType:
     from rich.panel import Panel
 
+    title = lab.task_title(task)
     body = Group(Text(f"Task {task} — {title}", style="bold"), Text(""), markdown(text))
-    heading = Text(f"lab {lab.number} · hint {tier} of {tiers}")
+    scope = f" · {TRACK_LABELS[track]} track" if track else ""
+    heading = Text(f"lab {lab.number} · hint {tier} of {tiers}{scope}")
     return Panel(body, title=heading, title_align="left", border_style="cyan")
 
 

@@ -1,9 +1,10 @@
-"""The learner's files against the committed starter and the reference solution.
+"""The learner's files against the shipped starter and the reference solution.
 
-`reset_labs` puts a lab's learner-editable files back to the starter committed in git, after
-copying the learner's current files to `.workbook/backups/<timestamp>/<lab id>/` — nothing a
-learner wrote is overwritten without a copy. `solution_diffs` compares the learner's files
-with `solutions/<lab id>/`.
+`reset_labs` puts a lab's learner-editable files (the catalog's `files`) back to the starter
+committed in git, after copying the learner's current files to
+`.workbook/backups/<timestamp>/<lab id>/` — nothing a learner wrote is overwritten without a
+copy. It needs git (the starter is read from it), not `solutions/`. `solution_diffs` compares
+the learner's files with `solutions/<lab id>/`.
 """
 
 from __future__ import annotations
@@ -16,24 +17,12 @@ from datetime import datetime
 from pathlib import Path
 
 from patterns_workbook.catalog import Lab
-from patterns_workbook.labrun import shipped_ref, starter_files
-
-WORKBOOK_DIR = ".workbook"
-BACKUPS = Path(WORKBOOK_DIR) / "backups"
+from patterns_workbook.learner.state import ensure_workbook_dir
+from patterns_workbook.starter import shipped_ref, starter_files
 
 
 class WorkspaceError(Exception):
     """The operation cannot be done safely (no git checkout, no committed starter, …)."""
-
-
-def ensure_workbook_dir(root: Path) -> Path:
-    """`.workbook/`, created with its own `.gitignore` so git ignores it in any checkout."""
-    folder = root / WORKBOOK_DIR
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# the workbook CLI's state and backups: never committed\n*\n")
-    return folder
 
 
 def require_git_checkout(root: Path) -> None:
@@ -48,19 +37,19 @@ def require_git_checkout(root: Path) -> None:
         )
     except FileNotFoundError as exc:
         raise WorkspaceError(
-            "git is not installed: the starter files are restored from git, so reset needs it"
+            "git is not installed: reset reads the starter files from git, so it needs git"
         ) from exc
     if proc.returncode != 0:
         raise WorkspaceError(
-            f"{root} is not a git checkout with a commit: reset restores the starter files "
-            "from git and will not guess them (clone the workbook with git to use reset)"
+            f"{root} is not a git checkout with a commit: reset reads the starter files from "
+            "git and will not guess them (clone the workbook with git to use reset)"
         )
 
 
 def committed_starter(lab: Lab) -> dict[str, bytes]:
     """The committed starter of every learner-editable file; raises if any is not committed."""
-    if not lab.solution_path.is_dir():
-        raise WorkspaceError(f"solutions/{lab.id} is missing, so the editable files are unknown")
+    if not lab.files:
+        raise WorkspaceError(f"catalog.toml names no `files` for {lab.id}: nothing to reset")
     files = starter_files(lab, shipped_ref(lab.root), uncommitted=False)
     for rel in lab.editable_files():
         if rel not in files:

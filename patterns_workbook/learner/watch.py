@@ -14,10 +14,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from patterns_workbook import ui
 from patterns_workbook.catalog import Catalog, Lab
-from patterns_workbook.hints import why_this_design
-from patterns_workbook.progress import LabStatus, Runner, lab_status, serves
+from patterns_workbook.labtext import why_this_design
+from patterns_workbook.learner import ui
+from patterns_workbook.learner.progress import LabStatus, Runner, Starters, lab_status, serves
+from patterns_workbook.learner.state import RunCache
 
 ChangeSource = Callable[[Path, bool], Iterator[set[str]]]
 
@@ -92,6 +93,8 @@ class Watcher:
     runner: Runner | None = None  # labrun.run_lab
     known_done: set[str] = field(default_factory=set)  # labs known to be done
     scanned: bool = False  # known_done came from running every lab (`workbook watch`)
+    cache: RunCache | None = None
+    starters: Starters | None = None
 
     def run(self, first: Lab) -> bool:
         """Watch `first`, then each later unfinished lab; True once every lab is done."""
@@ -117,9 +120,7 @@ class Watcher:
         reruns = 0
         try:
             while True:
-                status = lab_status(
-                    self.catalog, lab, self.track, self.runner, compare_starter=False
-                )
+                status = self.status(lab)
                 if not keep_screen:
                     self.out.clear()
                 keep_screen = False
@@ -137,9 +138,16 @@ class Watcher:
             if close is not None:
                 close()
 
+    def status(self, lab: Lab, reuse: bool = False) -> LabStatus:
+        starters = self.starters or Starters.read(self.catalog)  # one git call per run
+        return lab_status(
+            self.catalog, lab, self.track, self.runner,
+            starters=starters, cache=self.cache, reuse=reuse,
+        )  # fmt: skip
+
     def show(self, status: LabStatus) -> None:
-        labs = self.catalog.labs
-        label = f"lab {labs.index(status.lab) + 1} of {len(labs)}"
+        labs = [lab for lab in self.catalog.labs if serves(lab, self.track)]
+        label = f"lab {status.lab.number}"  # by number: the catalog's numbers have gaps
         if self.scanned:
             label += f" · {len(self.known_done)} of {len(labs)} labs done"
         tests = status.tally
@@ -147,9 +155,16 @@ class Watcher:
         self.out.print(ui.check_view(status))
 
     def next_lab(self, after: Lab) -> Lab | None:
-        """The next lab in catalog order that exists, serves the track and is not known done."""
-        labs = self.catalog.labs
-        for lab in labs[labs.index(after) + 1 :]:
-            if lab.id not in self.known_done and lab.path.is_dir() and serves(lab, self.track):
-                return lab
+        """The next unfinished lab that exists and serves the track: later labs first, then
+        earlier ones (a learner may have skipped one). Labs not known to be done are checked
+        (from the cache when their files have not changed)."""
+        labs = list(self.catalog.labs)
+        at = labs.index(after)
+        for lab in labs[at + 1 :] + labs[:at]:
+            if lab.id in self.known_done or not lab.path.is_dir() or not serves(lab, self.track):
+                continue
+            if not self.scanned and self.status(lab, reuse=True).done:
+                self.known_done.add(lab.id)
+                continue
+            return lab
         return None

@@ -1,0 +1,73 @@
+"""Variants of a lab for the maintainer suite: the committed starter, with the solution and a
+wrong answer's diff laid over it, in a temporary folder, run warm.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from patterns_workbook.catalog import Lab
+from patterns_workbook.run.lab import run_lab
+from patterns_workbook.run.report import LabRun
+from patterns_workbook.starter import git, starter_files
+
+_IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc", "*.sqlite3")
+
+
+class PatchError(Exception):
+    """A wrong answer's diff no longer applies to the solution it was written against."""
+
+
+def build_tree(
+    lab: Lab, dest: Path, overlays: tuple[Path, ...] = (), patches: tuple[Path, ...] = ()
+) -> Path:
+    """Copy the project config and the lab's starter to `dest`, lay `overlays` over it, then
+    apply `patches`.
+
+    Returns the lab folder inside `dest`. Each overlay (a solution) holds files at
+    lab-relative paths; they replace or add files in the copy. Each patch (a wrong answer) is
+    a unified diff with lab-relative `a/…` and `b/…` paths; one that does not apply cleanly
+    raises `PatchError` rather than being skipped.
+    """
+    shutil.copy2(lab.root / "pyproject.toml", dest / "pyproject.toml")
+    lab_copy = dest / "labs" / lab.id
+    shutil.copytree(lab.path, lab_copy, ignore=_IGNORED)
+    for rel, content in starter_files(lab).items():
+        (lab_copy / rel).parent.mkdir(parents=True, exist_ok=True)
+        (lab_copy / rel).write_bytes(content)
+    for overlay in overlays:
+        for src in sorted(overlay.rglob("*")):
+            if src.is_file() and "__pycache__" not in src.parts:
+                target = lab_copy / src.relative_to(overlay)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, target)
+    for patch in patches:
+        apply_patch(patch, lab_copy)
+    return lab_copy
+
+
+def apply_patch(patch: Path, folder: Path) -> None:
+    """`git apply -p1` the diff inside `folder` (no repository needed), or raise PatchError."""
+    proc = git(folder, "apply", "-p1", "--whitespace=nowarn", str(patch.resolve()))
+    if proc is None:
+        raise PatchError(f"{patch.name}: git is needed to apply wrong-answer diffs")
+    if proc.returncode != 0:
+        why = proc.stderr.decode(errors="replace").strip() or "git apply failed"
+        raise PatchError(f"{patch.name} no longer applies to the solution: {why}")
+
+
+def run_variant(
+    lab: Lab,
+    overlays: tuple[Path, ...] = (),
+    *,
+    patches: tuple[Path, ...] = (),
+    env: dict[str, str | None] | None = None,
+    extra_args: tuple[str, ...] = (),
+    track: str | None = None,
+) -> LabRun:
+    """Build the starter (+ overlays, + patches) in a temporary folder and run its tests."""
+    with tempfile.TemporaryDirectory(prefix=f"workbook-{lab.number}-") as tmp:
+        lab_copy = build_tree(lab, Path(tmp), overlays, patches)
+        return run_lab(Path(tmp), lab_copy, env=env, extra_args=extra_args, track=track, warm=True)
