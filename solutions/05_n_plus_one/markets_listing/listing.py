@@ -33,8 +33,9 @@ def list_markets(session: Session) -> list[MarketSummary]:
 
     Each summary carries the creator's username, the tag names in name order and the number
     of positions. Two queries at most, whatever the number of markets; the database counts
-    the positions (they are never loaded as rows); and it works with `raiseload("*")`, so no
-    attribute is lazy-loaded.
+    the positions (they are never loaded as rows); nothing is lazy-loaded, and the statement's
+    options end with `raiseload("*")`, so a relationship it did not load raises if read.
+    Returns `MarketSummary` objects, never ORM objects.
     """
     rows = session.execute(listing_statement()).all()
     return [to_summary(market, count) for market, count in rows]
