@@ -76,7 +76,7 @@ class LabStatus:
     error: str | None = None  # why the lab could not be run
     changes: Changes | None = None  # against the shipped starter; None when git cannot tell
     starter_known: bool = True
-    known_total: int | None = None  # tests of a clean collection, remembered from the cache
+    known_totals: dict[str, int] = field(default_factory=dict)  # per track ("all"), cached
     cached: bool = False
     notes: tuple[str, ...] = field(default=())
 
@@ -86,17 +86,26 @@ class LabStatus:
         return [t for t in self.run.tests if on_track(t, self.track)] if self.run else []
 
     @property
-    def tally(self) -> Tally:
-        counted = tally(self.tests)
-        if self.run is not None and self.run.collect_errors and self.known_total:
-            return Tally(counted.passed, max(counted.total, self.known_total))
+    def known_total(self) -> int | None:
+        """How many tests the lab has on this track, from its last clean collection."""
+        return self.known_totals.get(self.track or "all")
+
+    def _kept(self, counted: Tally, track: str | None) -> Tally:
+        """A lab whose tests stopped importing keeps its size: the lost tests count as failing."""
+        known = self.known_totals.get(track or "all")
+        if self.run is not None and self.run.collect_errors and known:
+            return Tally(counted.passed, max(counted.total, known))
         return counted
+
+    @property
+    def tally(self) -> Tally:
+        return self._kept(tally(self.tests), self.track)
 
     def track_tally(self, track: str) -> Tally | None:
         """Passing / total for one track, or None when the lab does not serve that track."""
         if track not in self.lab.frameworks or self.run is None:
             return None
-        return tally(t for t in self.tests if on_track(t, track))
+        return self._kept(tally(t for t in self.tests if on_track(t, track)), track)
 
     @property
     def done_tracks(self) -> list[str]:
@@ -171,17 +180,17 @@ def lab_status(
     key = cache.key(lab) if cache is not None else ""
     base = {"changes": changes, "starter_known": known}
     if cache is not None and reuse and (stored := cache.get(lab, track, key)) is not None:
-        total = cache.known_total(lab, track)
-        return LabStatus(lab, track, run=stored, cached=True, known_total=total, **base)
+        totals = cache.known_totals(lab)
+        return LabStatus(lab, track, run=stored, cached=True, known_totals=totals, **base)
     try:
         run = (runner or run_lab)(catalog.root, lab.path, track=track)
     except LabRunError as exc:
         return LabStatus(lab, track, error=str(exc), **base)
-    total = None
+    totals: dict[str, int] = {}
     if cache is not None:
         cache.put(lab, track, key, run)
-        total = cache.known_total(lab, track)
-    return LabStatus(lab, track, run=run, known_total=total, **base)
+        totals = cache.known_totals(lab)
+    return LabStatus(lab, track, run=run, known_totals=totals, **base)
 
 
 def lab_statuses(

@@ -180,6 +180,7 @@ class RunCache:
         except OSError:
             pass  # a read-only checkout: the cache only saves time
 
-    def known_total(self, lab: Lab, track: str | None) -> int | None:
-        value = self._load(lab).get("totals", {}).get(track or "all")
-        return value if isinstance(value, int) else None
+    def known_totals(self, lab: Lab) -> dict[str, int]:
+        """Tests per track ("all": every track) of the lab's last clean collection."""
+        totals = self._load(lab).get("totals", {})
+        return {k: v for k, v in totals.items() if isinstance(v, int)}

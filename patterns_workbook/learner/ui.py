@@ -203,6 +203,9 @@ def check_view(status: LabStatus) -> RenderableType:
             task += ", stopped by the timeout"
         parts.append(unwrapped(("First failure", "bold red"), f" ({task}): ", failure.nodeid))
         parts += [_indented(_tail(failure.message, head=True)), Text("")]
+    elif run.exitstatus not in (0, 1):  # pytest stopped without failing a test: say why
+        parts.append(Text(f"pytest stopped (exit {run.exitstatus}) before the tests ran:", "red"))
+        parts += [_indented(run.output_tail()), Text("")]
     parts.append(
         unwrapped(
             f"{tally} tests pass.  Stuck? {command('hint', lab, track)}   "
