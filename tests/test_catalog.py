@@ -51,3 +51,14 @@ def test_every_folder_is_in_the_catalog() -> None:
 def test_package_names_are_unique() -> None:
     packages = [lab.package for lab in CATALOG.labs]
     assert len(packages) == len(set(packages)), f"two labs share a package name: {packages}"
+
+
+def test_catalog_names_each_labs_learner_files() -> None:
+    for lab in CATALOG.labs:
+        assert lab.files, f"{lab.id}: catalog.toml names no `files` the learner edits"
+        assert set(lab.files) == set(lab.solution_files()), (
+            f"{lab.id}: the catalog's files {sorted(lab.files)} and solutions/{lab.id} "
+            f"{lab.solution_files()} must name the same learner files"
+        )
+        for rel in lab.files:
+            assert (lab.path / rel).is_file(), f"{lab.id}: labs/{lab.id}/{rel} is missing"

@@ -192,7 +192,7 @@ def check(lab: LabArgument, track: TrackOption = None) -> None:
     name = _value(track)
     chosen = _lab(catalog, lab, name)
     result = _run(catalog, chosen, name)
-    ui.console().print(ui.check_view(result))
+    ui.console().print(ui.check_view(result), soft_wrap=True)
     if not result.done:
         raise typer.Exit(EXIT_FAILING)
 
@@ -219,7 +219,7 @@ def hint(
     if task is None:
         result = _run(catalog, chosen, name)
         if result.run is not None and result.run.collect_errors:
-            out.print(ui.check_view(result))
+            out.print(ui.check_view(result), soft_wrap=True)
             raise typer.Exit(EXIT_FAILING)
         if result.done:
             scope = f" on the {name} track" if name else ""

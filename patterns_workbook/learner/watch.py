@@ -152,7 +152,7 @@ class Watcher:
             label += f" · {len(self.known_done)} of {len(labs)} labs done"
         tests = status.tally
         self.out.print(ui.bar(tests.passed, tests.total, f"{tests} tests · {label}"))
-        self.out.print(ui.check_view(status))
+        self.out.print(ui.check_view(status), soft_wrap=True)
 
     def next_lab(self, after: Lab) -> Lab | None:
         """The next unfinished lab that exists and serves the track: later labs first, then

@@ -130,7 +130,8 @@ def _stub(title: str, body: str) -> str:
 
 
 def _tests(package: str, frameworks: tuple[str, ...]) -> str:
-    params = ", ".join(f'pytest.param("{fw}", marks=pytest.mark.{fw})' for fw in frameworks)
+    param = '\n        pytest.param("{0}", marks=pytest.mark.{0}),'
+    params = "".join(param.format(fw) for fw in frameworks)
     return f'''"""Placeholder tests: replace them with the pattern's behavioural suite."""
 
 import pytest
@@ -147,7 +148,11 @@ def test_describe_greets_by_name():
     )
 
 
-@pytest.mark.parametrize("framework", [{params}])
+@pytest.mark.parametrize(
+    "framework",
+    [{params}
+    ],
+)
 @pytest.mark.task(1)
 def test_describe_strips_the_name(framework):
     got = describe("  Ada ")
