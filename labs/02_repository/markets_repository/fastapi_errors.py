@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from markets_repository.domain import MarketStatus
 from markets_repository.http_json import MAX_ID, ApiError, not_found_json, status_error_json
 
 # A path id is a whole number a BIGINT can hold; anything else names no market: 404.
@@ -28,7 +29,7 @@ class MarketOut(BaseModel):
     id: int
     name: str
     slug: str
-    status: str = Field(examples=["active"])
+    status: MarketStatus
     volume: str = Field(description="Money as a decimal string", examples=["120.50"])
     creator: str
     tags: list[str]

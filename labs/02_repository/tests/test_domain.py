@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
+from datetime import UTC, datetime
+
 import pytest
 
-from markets_repository.domain import ORDERINGS, check_window, parse_ordering
+from markets_repository.domain import ORDERINGS, NewMarket, check_window, parse_ordering
+from markets_repository.memory import InMemoryMarketRepository
 
 
 @pytest.mark.core
@@ -49,3 +53,24 @@ def test_check_window_accepts_zero_and_none_and_rejects_negatives() -> None:
             f"check_window({limit}, {offset}) returned instead of raising ValueError; a "
             "negative limit or offset is a caller's mistake (task 3)"
         )
+
+
+@pytest.mark.core
+@pytest.mark.task(4)
+def test_a_new_market_is_a_frozen_value() -> None:
+    new = NewMarket(name="Rain", slug="rain", creator="alice")
+    with pytest.raises(FrozenInstanceError):
+        new.slug = "changed"  # type: ignore[misc]
+
+
+@pytest.mark.core
+@pytest.mark.task(4)
+def test_without_a_clock_add_stamps_the_current_utc_time() -> None:
+    before = datetime.now(UTC)
+    added = InMemoryMarketRepository().add(NewMarket(name="Rain", slug="rain", creator="alice"))
+    after = datetime.now(UTC)
+    assert before <= added.created_at <= after and added.created_at.tzinfo is not None, (
+        f"InMemoryMarketRepository() (default clock) added a market with created_at "
+        f"{added.created_at!r}; expected an aware UTC time between {before} and {after}: the "
+        "default clock is domain.utc_now (task 4)"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -56,4 +57,35 @@ def test_django_results_run_no_query_once_returned(count_django_queries: Any) ->
         f"reading creator, tags and volume of what the repository returned ran "
         f"{len(queries)} queries; everything a caller reads must be loaded inside the "
         f"repository (task 1)\n{queries.report()}"
+    )
+
+
+@pytest.mark.sqlalchemy
+@pytest.mark.task(5)
+def test_sqlalchemy_update_and_delete_reach_the_database_inside_the_call(
+    sa_engine: Any, sa_session_factory: Any
+) -> None:
+    from patterns_workbook.testing.queries import count_sqlalchemy_queries
+
+    with sa_session_factory() as session:
+        ids = seed_sqlalchemy(session)
+        repo = SqlAlchemyMarketRepository(session)
+        market = repo.get(ids["rain-lisbon"])
+        assert market is not None, "repo.get returned None for a seeded market (task 1)"
+        with count_sqlalchemy_queries(sa_engine) as during_update:
+            repo.update(replace(market, name="Rain in Lisbon on Friday"))
+        with count_sqlalchemy_queries(sa_engine) as during_delete:
+            repo.delete(ids["eth-5k"])
+    sent = {  # every column update changes, updated_at included, is in the database
+        "update": any(
+            sql.startswith("UPDATE market ") and "updated_at" in sql for sql in during_update
+        ),
+        "delete": any(sql.startswith("DELETE FROM market ") for sql in during_delete),
+    }
+    assert all(sent.values()), (
+        f"SQL sent inside repo.update / repo.delete: {sent}\n{during_update.report()}\n"
+        f"{during_delete.report()}\nthe SQLAlchemy repository flushes each write before it "
+        "returns (and never commits): a constraint the write breaks then fails inside the "
+        "call that made it, where the caller can handle it — not at some later query or at "
+        "the request's commit (task 5)"
     )
