@@ -73,9 +73,13 @@ def _pytest_processes_of(workbook: Path) -> list[str]:
         if proc.name.isdigit():
             try:
                 cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                cwd = os.readlink(proc / "cwd")
             except OSError:
                 continue
-            if "pytest" in cmdline and str(workbook) in cmdline:
+            if int(proc.name) == os.getpid():
+                continue
+            # a subprocess names the lab; a run forked from the warm process works in it
+            if ("pytest" in cmdline and str(workbook) in cmdline) or cwd.startswith(str(workbook)):
                 found.append(cmdline)
     return found
 
