@@ -76,6 +76,7 @@ class WarmProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "patterns_workbook.run.warm"],
             env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            cwd=os.sep,  # holds no folder of its own: each run chdirs to its lab
             start_new_session=True,
         )  # fmt: skip
         self.lock = threading.Lock()
