@@ -8,7 +8,7 @@ learner's `while True:` fails that test with its name and the line it was stuck 
 
 A one-track run sets up only what the track needs: `--workbook-track T` tells the plugin, and
 a track without Django runs with pytest-django off (`-p no:django`, ~0.4 s), which the plugin
-makes safe (DESIGN: CONTRIBUTING, "Fast one-track runs"). A lab that imports Django at module
+makes safe (CONTRIBUTING, "Fast one-track runs"). A lab that imports Django at module
 level outside a `test_django_*.py` module is re-run with Django, so it is only slower.
 """
 
