@@ -360,3 +360,15 @@ def stack(request: pytest.FixtureRequest) -> Stack:
         lambda: count_sqlalchemy_queries(engine),
         sqlalchemy_position_loads,
     )
+
+
+@pytest.fixture
+def fastapi_app(sa_session_factory: sessionmaker[Session]) -> Any:
+    """The FastAPI app over a fresh database holding `KNOWN_MARKETS` (market 1 among them).
+
+    For the maintainer suite's OpenAPI fuzzing (schemathesis); no lab test requests it.
+    """
+    from markets_listing.fastapi_app import create_app
+
+    seed_sqlalchemy(sa_session_factory, KNOWN_MARKETS)
+    return create_app(sa_session_factory)
