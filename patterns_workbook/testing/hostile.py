@@ -45,8 +45,12 @@ NOT_5XX = frozenset(range(200, 500))
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 READ_ONLY = ("id", "created_at", "updated_at")
 HUGE = "9" * 400
+HUGER = "9" * 5000  # past int()'s 4,300-digit limit: int(HUGER) raises ValueError
 BAD_IDS = ("9223372036854775808", HUGE, "-1", "0", "abc", "1.5", "²", "٧", "%20", "1e3")
-BAD_NUMBERS = (HUGE, "-1", "", "abc", "1.5", "1e3", "²", "٧", " 5", "+5", "5_000", "0x10")
+BAD_NUMBERS = (
+    HUGE, HUGER, "9223372036854775808", "-1", "", "abc", "1.5", "5.0", "1e3",
+    "²", "٧", " 5", "+5", "5_000", "0x10",
+)  # fmt: skip
 _fresh = count(1)
 
 
