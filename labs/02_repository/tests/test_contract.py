@@ -301,7 +301,13 @@ def test_window_at_the_edges(backend: Backend) -> None:
 def test_negative_limit_or_offset_is_rejected(backend: Backend, window: dict[str, int]) -> None:
     try:
         got = backend.repo.list(**window)
-    except ValueError:
+    except ValueError as error:
+        (name,) = window
+        assert name in str(error), (
+            f"[{backend.name}] repo.list({window}) raised ValueError({error!s}); the message "
+            f"should name {name!r} so the caller knows what to fix — check the window with "
+            "check_window before the query is built (task 3)"
+        )
         return
     pytest.fail(
         f"[{backend.name}] repo.list({window}) returned {slugs(got)} instead of raising "
@@ -472,7 +478,10 @@ def test_update_of_a_missing_market_raises_not_found_and_creates_nothing(
     try:
         got = backend.repo.update(ghost)
     except NotFound as error:
-        assert error.market_id == 999, f"NotFound carries market_id {error.market_id} (task 5)"
+        assert error.market_id == 999 and "market 999" in str(error), (
+            f"NotFound carries market_id {error.market_id} and says {str(error)!r}; expected "
+            "999, and a message naming 'market 999': raise NotFound(market.id) (task 5)"
+        )
     else:
         pytest.fail(
             f"[{backend.name}] repo.update(market with id 999) returned {got!r} instead of "
