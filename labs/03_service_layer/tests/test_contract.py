@@ -371,6 +371,11 @@ def test_fastapi_openapi_tells_the_truth() -> None:
         f"GET /markets/search documents the parameters {search}; q is required and limit an "
         "integer from 1 to 50 (task 6)"
     )
+    score = schemas["HitOut"]["properties"]["score"]
+    assert (score.get("exclusiveMinimum"), score.get("maximum")) == (0, 1), (
+        f"HitOut.score is documented as {score}; a hit scores in (0, 1]: above 0 (a market "
+        "that shares nothing is left out) and at most 1 (task 6)"
+    )
     leftovers = {"HTTPValidationError", "ValidationError"} & set(schemas)
     assert not leftovers, (
         f"the OpenAPI components still define {sorted(leftovers)}, FastAPI's 422 body, which "

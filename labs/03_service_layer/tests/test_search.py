@@ -169,3 +169,14 @@ def test_search_ties_scores_that_differ_only_by_float_noise(
         f"apart, so an unrounded sort lets the noise decide. Round the score (say to 9 digits) "
         f"before sorting, so equal scores tie and the slug breaks the tie: {expected} (task 4)"
     )
+
+
+@pytest.mark.core
+@pytest.mark.task(4)
+def test_search_without_a_limit_returns_at_most_10(repository: InMemoryMarketRepository) -> None:
+    names = [f"Rain in city {n}" for n in range(12)]
+    hits = seeded(repository, names).search_markets("rain")
+    assert len(hits) == 10, (
+        f"search_markets('rain') with no limit over 12 matching markets returned {len(hits)} "
+        "hits; the default limit is 10 (task 4)"
+    )

@@ -399,3 +399,37 @@ def test_malformed_json_body_answers_a_client_error_not_500(http_with: Any, fram
         "that are not DomainErrors (such as ParseError) go to DRF's own exception_handler; "
         "keep its status and put its detail in the envelope (task 6)"
     )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize(
+    "raw", ["[]", '"Rain"', "7", "null"], ids=["list", "string", "number", "null"]
+)
+def test_body_that_is_not_an_object_answers_400_naming_body(
+    http_with: Any, framework: str, raw: str
+) -> None:
+    fake = RecordingService()
+    reply = http_with(framework, fake).post("/markets", raw=raw)
+    details = reply.json()["error"].get("details", {}) if envelope_code(reply) else {}
+    assert (reply.status, "body" in details, fake.calls) == (400, True, []), (
+        f"[{framework}] POST /markets with the JSON {raw} answered {shown(reply)} after service "
+        f"calls {fake.calls}; a body is one JSON object, so anything else is a 400 whose "
+        "details name 'body' (web.read_object; in FastAPI, validation_failed names the "
+        "location of an error that has no field) (task 6)"
+    )
+
+
+@pytest.mark.flask
+@pytest.mark.task(6)
+def test_flask_factory_takes_its_database_from_config(as_client: Any, tmp_path: Any) -> None:
+    from markets_service.flask_app import create_app
+
+    config = {"DATABASE_URL": f"sqlite:///{tmp_path / 'markets.db'}"}
+    created = as_client(create_app(config)).post("/markets", json={"name": "Rain in Paris"})
+    assert created.status == 201, f"POST /markets answered {shown(created)} (task 6)"
+    again = as_client(create_app(config)).get(f"/markets/{created.json()['id']}")
+    assert again.status == 200, (
+        f"a second app built with the same DATABASE_URL answered {shown(again)} for the market "
+        "the first one created; create_app(config) reads DATABASE_URL from its config (task 6)"
+    )

@@ -31,7 +31,7 @@ ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
 
 # Scores are rounded so that mathematically equal similarities tie exactly, whatever order
 # the floating-point sums ran in; the tie-break then decides.
-SCORE_DIGITS = 9
+SCORE_DIGITS = 9  # pragma: no mutate — 10 digits absorb float noise (1e-16) just as well
 
 
 class MarketService:

@@ -47,9 +47,6 @@ def error_body(error: DomainError) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------- given helpers
 
-# Fields of a market that only the server writes: a request that sends one is refused.
-READ_ONLY_FIELDS = frozenset({"id", "slug", "status", "volume", "created_at", "updated_at"})
-
 
 def market_json(market: Market) -> dict[str, Any]:
     return {
@@ -67,16 +64,14 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
 
 
 def read_object(payload: Any, fields: Collection[str]) -> dict[str, Any]:
-    """A JSON body that is one object with only `fields` in it, or ValidationFailed."""
+    """A JSON body that is one object with only `fields` in it, or ValidationFailed.
+
+    A field the server owns (`id`, `slug`, `status`, `volume`, `created_at`) is refused like
+    any other unknown field: never silently dropped, never written.
+    """
     if not isinstance(payload, dict):
         raise ValidationFailed.on("body", "the body must be one JSON object")
-    details = {
-        key: ["is set by the server, never by a request"]
-        if key in READ_ONLY_FIELDS
-        else ["is not a field of this request"]
-        for key in payload
-        if key not in fields
-    }
+    details = {key: ["is not a field of this request"] for key in payload if key not in fields}
     if details:
         raise ValidationFailed("the body has fields this request does not take", details=details)
     return payload
