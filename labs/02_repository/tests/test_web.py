@@ -1,7 +1,9 @@
 """FastAPI and Flask receive the repository per request (task 6).
 
 Endpoints never see a session: `get_repository` opens one per request, wraps it in the
-SQLAlchemy repository, commits successful work and always closes the session.
+SQLAlchemy repository, commits only a success (no exception, status below 400) before the
+response is sent, and always closes the session. Test-only endpoints write and then raise,
+answer 400/409, or meet a commit that fails; the hostile-input battery runs over every route.
 """
 
 from __future__ import annotations
