@@ -1,7 +1,8 @@
 """Every lab in the catalog: the starter fails, the solution passes, wrong answers are caught.
 
 Each lab runs in its own pytest subprocess on a temporary copy of the committed starter
-(`patterns_workbook.labrun`), so a learner's own edits under labs/ never change the result.
+(`patterns_workbook.maintainer.variants`), so a learner's own edits under labs/ never change
+the result.
 """
 
 from __future__ import annotations

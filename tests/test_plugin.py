@@ -12,9 +12,9 @@ import pytest
 from fastapi import FastAPI, Request
 from flask import Flask, request
 
-from patterns_workbook.redis_factory import describe, make_redis, redis_url
 from patterns_workbook.testing.http import as_client
 from patterns_workbook.testing.queries import count_sqlalchemy_queries
+from patterns_workbook.testing.redis_factory import describe, make_redis, redis_url
 
 
 def test_redis_fixture_is_empty_and_matches_redis_url(redis) -> None:

@@ -1,6 +1,6 @@
 """The harness itself: on a toy workbook, each check reports a broken lab.
 
-Without these, a bug in `patterns_workbook.verify` could make every lab look green.
+Without these, a bug in `patterns_workbook.maintainer.verify` could make every lab look green.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from patterns_workbook.cli import app
+from patterns_workbook.learner.cli import app
 from patterns_workbook.run.report import LabRun, TestResult
 
 PROJECT = Path(__file__).resolve().parents[2]
