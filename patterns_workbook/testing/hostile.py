@@ -154,7 +154,7 @@ def _json(value: Any) -> bytes:
 def _body_probes(route: Route, path: str) -> Iterator[Probe]:
     assert route.body is not None
     valid = dict(route.body)
-    as_json = {"Content-Type": "application/json"}
+    as_json = {"Content-Type": "application/json", **route.headers}
 
     def probe(what: str, body: bytes, **kw: Any) -> Probe:
         kw.setdefault("headers", as_json)
@@ -165,21 +165,21 @@ def _body_probes(route: Route, path: str) -> Iterator[Probe]:
     yield probe(
         "a JSON body sent as text/plain",
         _json(valid),
-        headers={"Content-Type": "text/plain"},
+        headers={"Content-Type": "text/plain", **route.headers},
         expect=frozenset({415}),
         why=unsupported,
     )
     yield probe(
         "a JSON body sent as a form",
         _json(valid),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        headers={"Content-Type": "application/x-www-form-urlencoded", **route.headers},
         expect=frozenset({415}),
         why=unsupported,
     )
     yield probe(
         "a JSON body with no Content-Type",
         _json(valid),
-        headers={},
+        headers=dict(route.headers),
         expect=frozenset({415}),
         why=unsupported,
     )
@@ -298,7 +298,7 @@ def _path_probes(route: Route, ids: Mapping[str, Any]) -> Iterator[Probe]:
 
 def _header_probes(route: Route, path: str) -> Iterator[Probe]:
     body = None if route.body is None else _json(dict(route.body))
-    base = {"Content-Type": "application/json"} if body is not None else {}
+    base = {**({"Content-Type": "application/json"} if body is not None else {}), **route.headers}
     for what, extra in (
         ("an 8 KB header", {"X-Padding": "a" * 8192}),
         ("Accept: application/xml", {"Accept": "application/xml"}),
