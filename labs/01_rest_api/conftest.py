@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from markets_rest.domain import MarketData, Status
 from markets_rest.store import MarketStore
 from patterns_workbook.testing.django_settings import configure_django
 
@@ -79,6 +80,18 @@ def fastapi_app_and_client() -> Iterator[tuple[Any, Any]]:
     # request starts and stops one, which doubles the time of this suite.
     with as_client(app) as client:
         yield app, client
+
+
+@pytest.fixture
+def fastapi_app(store: MarketStore) -> Any:
+    """The FastAPI app over a fresh store holding market 1.
+
+    For the maintainer suite's OpenAPI fuzzing (schemathesis); no lab test requests it.
+    """
+    from markets_rest.fastapi_app import create_app
+
+    store.create(MarketData(name="Rain in Lisbon", slug="rain-lisbon", status=Status.ACTIVE))
+    return create_app(store)
 
 
 @pytest.fixture(scope="session")

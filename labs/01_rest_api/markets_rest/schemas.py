@@ -29,6 +29,18 @@ from markets_rest.domain import Status
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MONEY_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
+# What a volume must be, in one pattern for the OpenAPI schema: MONEY_PATTERN with at most 12
+# digits before the point (max_digits=14 less decimal_places=2; Decimal drops leading zeros).
+VOLUME_PATTERN = r"^0*[0-9]{1,12}(\.[0-9]{1,2})?$"
+NAME_MAX_LENGTH = 200
+# What strip_whitespace trims (Unicode White_Space, as Rust's str::trim), spelled out: `\s`
+# means another set in each regex dialect (ECMA's takes U+FEFF, not U+0085).
+_SPACE = r"\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# A name is 1 to 200 characters once trimmed, so the trimmed part starts and ends with a
+# non-space; the OpenAPI schema says so of the name as sent.
+NAME_PATTERN = (
+    rf"^[{_SPACE}]*[^{_SPACE}](?:[\s\S]{{0,{NAME_MAX_LENGTH - 2}}}[^{_SPACE}])?[{_SPACE}]*$"
+)
 READ_ONLY_FIELDS = ("id", "created_at", "updated_at")  # the server sets them, never a client
 MONEY_AS_STRING = 'Money is sent as a decimal string, like "1234.50", never a JSON number.'
 MONEY_FORMAT = 'Must be digits with at most two decimal places, like "1234.50".'
@@ -44,13 +56,17 @@ def _decimal_string(value: Any) -> Any:
     return value
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX_LENGTH),
+    WithJsonSchema({"type": "string", "pattern": NAME_PATTERN, "examples": ["Rain in Lisbon"]}),
+]
 Slug = Annotated[str, StringConstraints(max_length=100, pattern=SLUG_PATTERN)]
 Volume = Annotated[
     Decimal,
     BeforeValidator(_decimal_string),
     Field(ge=0, max_digits=14, decimal_places=2),
-    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["1234.50"]}),
+    WithJsonSchema({"type": "string", "pattern": VOLUME_PATTERN, "examples": ["1234.50"]}),
 ]
 
 

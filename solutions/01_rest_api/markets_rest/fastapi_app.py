@@ -16,6 +16,7 @@ from markets_rest.contract import (
     DEFAULT_LIMIT,
     DEFAULT_ORDERING,
     MAX_LIMIT,
+    MAX_WHOLE_NUMBER,
     ORDERING_FIELDS,
     ApiError,
     code_for_status,
@@ -82,7 +83,7 @@ router = APIRouter(prefix="/markets", tags=["markets"])
 # strings: `parse_list_query` is the one place that validates them (the digit rule, the cap,
 # every bad parameter named in one 400), so FastAPI is not asked to convert them.
 def _query(schema: dict[str, Any], description: str) -> Any:
-    # str | None as FastAPI sees it; a string (never null) as the OpenAPI schema says.
+    # str | None as FastAPI sees it (never null, never converted); `schema` in the OpenAPI schema.
     return Annotated[str | None, WithJsonSchema(schema), Query(description=description)]
 
 
@@ -92,13 +93,14 @@ OrderingParam = _query(
     f"The sort field (default {DEFAULT_ORDERING}); a leading '-' sorts descending",
 )
 LimitParam = _query(
-    {"type": "string", "pattern": "^[0-9]+$"},
-    f"Page size (default {DEFAULT_LIMIT}): a whole number ≥ 1 in ASCII digits; above "
-    f"{MAX_LIMIT} it is capped",
+    {"type": "integer", "minimum": 1, "maximum": MAX_WHOLE_NUMBER},
+    f"Page size (default {DEFAULT_LIMIT}): a whole number from 1 to {MAX_WHOLE_NUMBER} in "
+    f"ASCII digits; above {MAX_LIMIT} it is capped",
 )
 OffsetParam = _query(
-    {"type": "string", "pattern": "^[0-9]+$"},
-    "How many markets to skip (default 0): a whole number ≥ 0 in ASCII digits",
+    {"type": "integer", "minimum": 0, "maximum": MAX_WHOLE_NUMBER},
+    f"How many markets to skip (default 0): a whole number from 0 to {MAX_WHOLE_NUMBER} in "
+    "ASCII digits",
 )
 
 
