@@ -111,6 +111,24 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
     return make_sessions(engine)
 
 
+@pytest.fixture
+def fastapi_app(sessions: sessionmaker[Session]) -> Any:
+    """The FastAPI app over a fresh database: user 1 with 100.00 and active market 1.
+
+    For the maintainer suite's OpenAPI fuzzing (schemathesis), so that `POST /orders` can
+    answer 201; no lab test requests it.
+    """
+    from decimal import Decimal
+
+    from markets_orders.fastapi_app import create_app
+    from markets_orders.sqlalchemy_orm.models import Market, User
+
+    with sessions.begin() as session:
+        session.add(User(id=1, username="alice", balance=Decimal("100.00")))
+        session.add(Market(id=1, name="Rain", slug="rain", status="active", creator_id=1))
+    return create_app(sessions)
+
+
 def _no_fsync(dbapi_connection: Any, record: Any) -> None:
     dbapi_connection.execute("PRAGMA synchronous=OFF")  # as for Django above: speed, not safety
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -23,9 +23,13 @@ from markets_orders.orders import OrderError, Side
 from markets_orders.sqlalchemy_orm import services
 from markets_orders.sqlalchemy_orm.models import Market, User
 
-# FastAPI's OpenAPI models print the bound as a float (9.223372036854776e18, which rounds
-# to 2**63): the validation itself is exact, 2**63 is a 400.
-Id = Annotated[int, Field(strict=True, ge=1, le=http.MAX_ID)]
+# An exclusive bound of 2**63: FastAPI's OpenAPI models hold bounds as floats, and 2**63 is
+# one exactly (2**63 - 1 is not), so `_openapi` can print it back as the integer it is.
+Id = Annotated[
+    int,
+    Field(strict=True, ge=1, lt=http.MAX_ID + 1),
+    BeforeValidator(http.whole_float_as_int),  # runs first: 30.0 reaches the check as 30
+]
 
 
 class OrderIn(BaseModel):
@@ -99,6 +103,8 @@ IdempotencyKey = Annotated[
         alias=http.IDEMPOTENCY_KEY,
         min_length=1,
         max_length=http.MAX_KEY_LENGTH,
+        # Documented, not validated here: `http.valid_key` refuses a key of only whitespace.
+        json_schema_extra={"pattern": http.KEY_PATTERN},
         description="One key per order: a retry with the same key is answered once",
     ),
 ]
@@ -112,9 +118,36 @@ def _field(loc: tuple[Any, ...]) -> str:
     return names[0] if names else "body"
 
 
+BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+
+
+def _whole_bounds(node: Any) -> None:
+    """Print each whole-number bound in the schema as an integer, in place.
+
+    FastAPI's OpenAPI models hold bounds as floats, and a float prints as its shortest
+    decimal: 2**63 as 9.223372036854776e+18, which a JSON reader takes for 9223372036854776000.
+    """
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in BOUNDS and isinstance(value, float) and value.is_integer():
+                node[key] = int(value)
+            else:
+                _whole_bounds(value)
+    elif isinstance(node, list):
+        for item in node:
+            _whole_bounds(item)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        _whole_bounds(FastAPI.openapi(app))
+    return app.openapi_schema
+
+
 def create_app(sessions: sessionmaker[Session]) -> FastAPI:
     app = FastAPI(title="Orders")
     app.state.sessions = sessions
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

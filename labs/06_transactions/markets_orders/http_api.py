@@ -31,6 +31,9 @@ from markets_orders.orders import (
 IDEMPOTENCY_KEY = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 MAX_ID = 2**63 - 1  # the largest id a bigint column (SQLite, PostgreSQL) can hold
+# Below 2**53 a float holds every whole number exactly: `30.0` (or `3e1`) is read as the id 30,
+# as JSON Schema's `integer` reads it; a float past that can no longer tell two ids apart.
+EXACT_FLOAT_LIMIT = 2**53
 # Money is a decimal string: ASCII digits, at most 2 decimal places, at most 10 before the
 # point (the balance column holds 12 digits). A JSON number is refused: floats are not money.
 AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
@@ -66,14 +69,28 @@ def valid_key(header: str | None) -> str | None:
 
 
 KEY_PROBLEM = f"send an {IDEMPOTENCY_KEY} header of 1 to {MAX_KEY_LENGTH} characters"
+# `valid_key`'s rule as a pattern, for the OpenAPI schema: a character `str.strip()` keeps.
+# A header value is Latin-1 (ASGI, WSGI), and these are the Latin-1 characters it strips.
+KEY_PATTERN = r"[^\t-\r\x1c-\x20\x85\xa0]"
+
+
+def whole_float_as_int(value: Any) -> Any:
+    """A whole number sent as a float (`30.0`) as the int it names, when a float holds it exactly.
+
+    JSON does not tell `30` from `30.0`; Python's decoder does. Anything else is returned
+    unchanged, for the id check to accept or refuse.
+    """
+    if isinstance(value, float) and value.is_integer() and abs(value) < EXACT_FLOAT_LIMIT:
+        return int(value)
+    return value
 
 
 def parse_order(body: Any) -> tuple[OrderRequest | None, FieldErrors]:
     """The order in a decoded JSON body, or None and a message list per bad field.
 
-    Strict: ids are JSON integers (not strings, floats or booleans) from 1 to 2**63 - 1,
-    `side` is "yes" or "no", `amount` a decimal string; unknown and read-only fields are
-    refused by name rather than silently dropped.
+    Strict: ids are whole JSON numbers (not strings, fractions or booleans; `30.0` below 2**53
+    is 30) from 1 to 2**63 - 1, `side` is "yes" or "no", `amount` a decimal string; unknown and
+    read-only fields are refused by name rather than silently dropped.
     """
     if not isinstance(body, dict):
         return None, {"body": ["send one JSON object"]}
@@ -83,8 +100,8 @@ def parse_order(body: Any) -> tuple[OrderRequest | None, FieldErrors]:
             problems[name] = ["read-only: the server sets it"]
         elif name not in FIELDS:
             problems[name] = ["unknown field"]
-    for name in ("user_id", "market_id"):
-        value = body.get(name)
+    ids = {name: whole_float_as_int(body.get(name)) for name in ("user_id", "market_id")}
+    for name, value in ids.items():
         if not (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID):
             problems[name] = [f"a JSON integer from 1 to {MAX_ID} is required"]
     if body.get("side") not in SIDES:
@@ -94,7 +111,7 @@ def parse_order(body: Any) -> tuple[OrderRequest | None, FieldErrors]:
         problems["amount"] = ['a decimal string such as "30.00", at most 2 decimal places']
     if problems:
         return None, problems
-    order = OrderRequest(body["user_id"], body["market_id"], body["side"], Decimal(amount))
+    order = OrderRequest(ids["user_id"], ids["market_id"], body["side"], Decimal(amount))
     return order, {}
 
 

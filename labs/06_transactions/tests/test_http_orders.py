@@ -191,3 +191,23 @@ def test_openapi_tells_the_truth(sessions) -> None:
         f"{envelope}; the header is required (a request without it is a 400) and every error "
         "has the envelope's schema"
     )
+
+
+@pytest.mark.task(5)
+def test_an_id_sent_as_a_whole_float_is_that_id_below_2_53(api) -> None:
+    client, order, _ = api
+    unknown = float(order["market_id"] + 1)
+    as_float = client.post(
+        "/orders", json={**order, "market_id": unknown}, headers={"Idempotency-Key": "k-1"}
+    )
+    inexact = client.post(
+        "/orders", json={**order, "market_id": 2.0**53}, headers={"Idempotency-Key": "k-2"}
+    )
+    details = inexact.json().get("error", {}).get("details", {}) if inexact.status == 400 else {}
+    assert as_float.status == 404 and "market_id" in details, (
+        f"market_id sent as {unknown} (no such market) answered {as_float.status} "
+        f"{as_float.text[:200]}, and as 2.0**53 {inexact.status} {inexact.text[:200]}; expected "
+        "404 for the first (JSON, and the OpenAPI schema's `integer`, do not tell 7 from 7.0: "
+        "it is an id, and no market has it) and 400 naming 'market_id' for the second (past "
+        "2**53 a float no longer tells two ids apart)"
+    )
