@@ -117,6 +117,19 @@ def sa_session_factory(sa_engine: Any) -> Any:
     return sessionmaker(sa_engine)
 
 
+@pytest.fixture
+def fastapi_app(sa_session_factory: Any) -> Any:
+    """The FastAPI app over a fresh database holding SEED (market 1 among them).
+
+    For the maintainer suite's OpenAPI fuzzing (schemathesis); no lab test requests it.
+    """
+    from markets_repository.fastapi_app import create_app
+
+    with sa_session_factory.begin() as session:
+        seed_sqlalchemy(session)
+    return create_app(sa_session_factory)
+
+
 def seed_sqlalchemy(session: Any) -> dict[str, int]:
     from markets_repository.sqlalchemy_orm.models import MarketRow, TagRow, UserRow
 
