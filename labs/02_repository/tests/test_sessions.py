@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from conftest import SEED, seed_django, seed_sqlalchemy
 
-from markets_repository.django_orm.repository import DjangoMarketRepository
 from markets_repository.domain import Market
 from markets_repository.sqlalchemy_orm.repository import SqlAlchemyMarketRepository
 
@@ -42,6 +41,9 @@ def test_sqlalchemy_results_are_readable_after_the_session_closes(
 @pytest.mark.django_db
 @pytest.mark.task(1)
 def test_django_results_run_no_query_once_returned(count_django_queries: Any) -> None:
+    # imported here, not at module level: a track without Django never imports its models
+    from markets_repository.django_orm.repository import DjangoMarketRepository
+
     ids = seed_django()
     repo = DjangoMarketRepository()
     one = repo.get(ids["snow-madrid"])
