@@ -49,7 +49,7 @@ HUGER = "9" * 5000  # past int()'s 4,300-digit limit: int(HUGER) raises ValueErr
 BAD_IDS = ("9223372036854775808", HUGE, "-1", "0", "abc", "1.5", "²", "٧", "%20", "1e3")
 BAD_NUMBERS = (
     HUGE, HUGER, "9223372036854775808", "-1", "", "abc", "1.5", "5.0", "1e3",
-    "²", "٧", " 5", "+5", "5_000", "0x10",
+    "²", "٧", " 5", "+5", "5_000", "0x10", "5\n",
 )  # fmt: skip
 _fresh = count(1)
 
@@ -161,21 +161,19 @@ def _body_probes(route: Route, path: str) -> Iterator[Probe]:
         kw.setdefault("expect", frozenset({400}))
         return Probe(what, route.method, path, body, **kw)
 
-    unsupported = "a body that is not declared as JSON is 415 Unsupported Media Type"
-    yield probe(
-        "a JSON body sent as text/plain",
-        _json(valid),
-        headers={"Content-Type": "text/plain", **route.headers},
-        expect=frozenset({415}),
-        why=unsupported,
-    )
-    yield probe(
-        "a JSON body sent as a form",
-        _json(valid),
-        headers={"Content-Type": "application/x-www-form-urlencoded", **route.headers},
-        expect=frozenset({415}),
-        why=unsupported,
-    )
+    unsupported = "a body that is not declared as application/json is 415 Unsupported Media Type"
+    for what, media in (
+        ("text/plain", "text/plain"),
+        ("a form", "application/x-www-form-urlencoded"),
+        ("a vendor +json type", "application/vnd.evil+json"),
+    ):
+        yield probe(
+            f"a JSON body sent as {what}",
+            _json(valid),
+            headers={"Content-Type": media, **route.headers},
+            expect=frozenset({415}),
+            why=unsupported,
+        )
     yield probe(
         "a JSON body with no Content-Type",
         _json(valid),
@@ -270,7 +268,8 @@ def _query_probes(route: Route, path: str) -> Iterator[Probe]:
         others = [(k, v) for k, v in valid if k != name]
         yield probe(f"{name!r} missing", others)
         yield probe(f"{name!r} repeated", [*valid, (name, route.query[name])])
-        for bad in (*BAD_NUMBERS, "\x00", "é" * 50):
+        near = (route.query[name].upper(), route.query[name].title(), route.query[name] + "x")
+        for bad in (*BAD_NUMBERS, *near, "\x00", "é" * 50):
             yield probe(f"{name}={bad[:12]!r}", [*others, (name, bad)])
 
 
@@ -312,6 +311,16 @@ def _header_probes(route: Route, path: str) -> Iterator[Probe]:
             {**base, **extra},
             NOT_5XX,
             why="headers the route does not use never crash it",
+        )
+    if body is not None:
+        yield Probe(
+            "Content-Type: Application/JSON; charset=UTF-8",
+            route.method,
+            path,
+            body,
+            {**base, "Content-Type": "Application/JSON; charset=UTF-8"},
+            NOT_5XX - {415},
+            why="media types are case-insensitive and may carry a charset (RFC 9110 §8.3)",
         )
 
 
