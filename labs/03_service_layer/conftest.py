@@ -62,6 +62,23 @@ def django_repository(db: None) -> Any:
 
 
 @pytest.fixture
+def fastapi_app() -> Any:
+    """The FastAPI app over a fresh in-memory database holding market 1 (a draft).
+
+    For the maintainer suite's OpenAPI fuzzing (schemathesis); no lab test requests it.
+    """
+    from markets_service.domain import Market
+    from markets_service.fastapi_app import create_app
+    from markets_service.orm import SqlAlchemyMarketRepository
+
+    app = create_app()
+    SqlAlchemyMarketRepository(app.state.sessions).add(
+        Market(name="Rain in Paris", slug="rain-in-paris")
+    )
+    return app
+
+
+@pytest.fixture
 def http(request: pytest.FixtureRequest, as_client: Any) -> Iterator[Any]:
     """`http(framework)` → an HttpClient on that framework's app with its real ORM service."""
     from contextlib import ExitStack

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 NAME_MAX_LENGTH = 120
+SLUG_MAX_LENGTH = 120  # the slug column's length: NFKD can make a slug longer than its name
 MAX_ID = 2**63 - 1  # the largest id a row can have: SQLite's INTEGER, PostgreSQL's bigint
 
 

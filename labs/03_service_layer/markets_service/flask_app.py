@@ -11,7 +11,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, Flask, Request, current_app
 from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import HTTPException
@@ -49,6 +49,17 @@ class JSONProvider(DefaultJSONProvider):
             raise ValueError("the JSON is nested too deeply") from None
 
 
+class JSONRequest(Request):
+    """`get_json()` reads `application/json` only; Werkzeug also takes `application/*+json`.
+
+    Anything else makes `get_json()` raise 415 (a vendor type promises a format of its own).
+    """
+
+    @property
+    def is_json(self) -> bool:
+        return self.mimetype == "application/json"
+
+
 def http_error_response(error: HTTPException) -> Any:
     """Flask's own errors (404, 405 with its Allow, 415, 400) in the envelope."""
     status: int = error.code  # type: ignore[assignment]  # every HTTPException here has one
@@ -75,6 +86,7 @@ def create_app(
         service = MarketService(SqlAlchemyMarketRepository(sessionmaker(engine)))
     app.extensions[EXTENSION] = service
     app.json = JSONProvider(app)
+    app.request_class = JSONRequest
     app.url_map.converters["id"] = MarketIdConverter
     app.register_error_handler(HTTPException, http_error_response)
     app.register_error_handler(500, server_error_response)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from .domain import MAX_ID, NAME_MAX_LENGTH, Conflict, Market, Status
+from .domain import MAX_ID, NAME_MAX_LENGTH, SLUG_MAX_LENGTH, Conflict, Market, Status
 
 
 class Base(DeclarativeBase):
@@ -27,7 +27,7 @@ class MarketRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
-    slug: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), unique=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX_LENGTH), unique=True)
     status: Mapped[str] = mapped_column(String(16))
     volume: Mapped[Decimal] = mapped_column(Numeric(18, 2))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

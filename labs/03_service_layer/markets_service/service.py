@@ -19,7 +19,8 @@ class MarketService:
         """Create a draft market whose slug is derived from `name`.
 
         Raises ValidationFailed for a blank or over-long name (or one with no letter or
-        digit to make a slug from) and Conflict when the slug is already taken.
+        digit to make a slug from, or whose slug is too long for its column) and Conflict
+        when the slug is already taken.
         """
         raise NotImplementedError(
             "TODO(task 1): check the name, derive its slug, refuse a taken slug with Conflict, "

@@ -7,6 +7,7 @@ complete Allow, a commit that fails, and FastAPI's OpenAPI telling the truth.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -357,9 +358,16 @@ def test_fastapi_openapi_tells_the_truth() -> None:
         "MarketOut or SearchOut), so a client knows the body it gets (task 6)"
     )
     name = schemas["MarketIn"]["properties"]["name"]
-    assert set(name) <= {"type", "title"} and name["type"] == "string", (
-        f"MarketIn.name is documented as {name}; the body model declares a string and no rule "
-        "of its own (no maxLength, minLength or pattern): the service owns the name (task 6)"
+    documented = re.compile(name.get("pattern", "(?!)"))
+    padded = f"  {'x' * NAME_MAX_LENGTH}  "
+    told = {sample: bool(documented.search(sample)) for sample in (padded, "?!", "é", "x" * 121)}
+    assert (name.get("type"), {"maxLength", "minLength"} & set(name)) == ("string", set()) and (
+        told == {padded: True, "?!": False, "é": True, "x" * 121: False}
+    ), (
+        f"MarketIn.name is documented with the keys {sorted(name)}, its pattern taking "
+        f"{told}; the body model declares a string and no rule of its own (no maxLength or "
+        "minLength: the service owns the name), and its pattern documents the service's rule: "
+        "a padded 120-character name and 'é' are names, '?!' and 121 x's are not (task 6)"
     )
     search = {p["name"]: p for p in operations[("GET", "/markets/search")]["parameters"]}
     limit = search.get("limit", {}).get("schema", {})

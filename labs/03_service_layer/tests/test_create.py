@@ -9,10 +9,12 @@ from expect import raises
 
 from markets_service.domain import (
     NAME_MAX_LENGTH,
+    SLUG_MAX_LENGTH,
     Conflict,
     NotFound,
     Status,
     ValidationFailed,
+    slugify,
 )
 from markets_service.repository import InMemoryMarketRepository
 from markets_service.service import MarketService
@@ -127,6 +129,40 @@ def test_create_accepts_a_name_of_exactly_the_maximum_length_once_trimmed(
         f"{len(market.name)} characters; expected the {NAME_MAX_LENGTH} characters left "
         "after stripping (task 1)"
     )
+
+
+@pytest.mark.core
+@pytest.mark.task(1)
+def test_create_refuses_a_name_whose_slug_outgrows_the_slug_column(
+    service: MarketService, repository: InMemoryMarketRepository
+) -> None:
+    name = "\ufb01" * 100  # the ligature 'ﬁ': 100 characters, a name the length rule allows
+    slug = slugify(name)
+    why = (
+        f"create_market('ﬁ' * 100) must be refused: the name has 100 characters (at most "
+        f"{NAME_MAX_LENGTH}), but NFKD spells each ligature 'ﬁ' as 'fi', so its slug has "
+        f"{len(slug)} characters and the slug column holds {SLUG_MAX_LENGTH}. PostgreSQL "
+        "refuses that INSERT (a 500) where SQLite silently stores it; refuse it yourself with "
+        f"ValidationFailed.on('name', …) when len(slug) > SLUG_MAX_LENGTH (task 1)"
+    )
+    with raises(ValidationFailed, why) as caught:
+        service.create_market(name)
+    details = caught.value.details if caught.value else {}
+    assert "name" in details and not repository.all_markets(), (
+        f"create_market('ﬁ' * 100) raised ValidationFailed with details {details!r} and left "
+        f"{len(repository.all_markets())} markets stored; name the field the client sent, "
+        "ValidationFailed.on('name', …), and store nothing (task 1)"
+    )
+    longest = "\ufb01" * (SLUG_MAX_LENGTH // 2)
+    try:
+        service.create_market(longest)
+    except ValidationFailed as refused:
+        pytest.fail(
+            f"create_market('ﬁ' * {SLUG_MAX_LENGTH // 2}) raised ValidationFailed({refused}); "
+            f"its slug has exactly {SLUG_MAX_LENGTH} characters, which the column holds: the "
+            "limit is inclusive ('>' not '>=') (task 1)",
+            pytrace=False,
+        )
 
 
 @pytest.mark.core

@@ -8,7 +8,10 @@ handlers at the end are yours (task 6).
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -20,7 +23,14 @@ from sqlalchemy.orm import sessionmaker
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 
-from .domain import DomainError, Status, ValidationFailed
+from .domain import (
+    NAME_MAX_LENGTH,
+    SLUG_MAX_LENGTH,
+    DomainError,
+    Status,
+    ValidationFailed,
+    slugify,
+)
 from .orm import SqlAlchemyMarketRepository, make_engine
 from .service import MarketService
 from .web import (
@@ -35,12 +45,66 @@ from .web import (
 # ------------------------------------------------------------------ the wire models (given)
 
 
+def _char_class(chars: Iterable[str], *, negated: bool = False) -> str:
+    """`chars` (in code point order) as a regex class of ranges, read alike by ECMA-262 and `re`.
+
+    ASCII letters and digits and characters beyond the BMP are written as themselves (ECMA's
+    `u` mode), the others `\\uXXXX`: `re` knows no `\\u{…}` and ECMA no `\\U…`.
+    """
+    ranges: list[list[int]] = []
+    for point in map(ord, chars):
+        if ranges and ranges[-1][1] == point - 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+
+    def spelled(point: int) -> str:
+        char = chr(point)
+        return char if point > 0xFFFF or (char.isascii() and char.isalnum()) else f"\\u{point:04x}"
+
+    inner = "".join(spelled(a) if a == b else f"{spelled(a)}-{spelled(b)}" for a, b in ranges)
+    return f"[{'^' if negated else ''}{inner}]"
+
+
+@cache
+def name_pattern() -> str:
+    """The names `create_market` takes, as far as a regex can say: 1 to NAME_MAX_LENGTH
+    characters once `str.strip()` trims them, one of them a character `slugify` keeps a letter
+    or digit of (é, ﬁ, ①…). Built from those functions themselves, once, when the schema is.
+    """
+    every = [chr(point) for point in range(sys.maxunicode + 1)]
+    space = [char for char in every if char.isspace()]
+    # A character without a decomposition is its own NFKD: only ASCII ones can be kept.
+    kept = [c for c in every if (c.isascii() or unicodedata.decomposition(c)) and slugify(c)]
+    blank, solid = _char_class(space), _char_class(space, negated=True)
+    return (
+        rf"^(?=[\s\S]*{_char_class(kept)}){blank}*"
+        rf"{solid}(?:[\s\S]{{0,{NAME_MAX_LENGTH - 2}}}{solid})?{blank}*$"
+    )
+
+
 class MarketIn(BaseModel):
-    """The body of POST /markets. No rule on `name` here: the service owns the name rules."""
+    """The body of POST /markets. No rule on `name` here: the service owns the name rules.
+
+    The schema documents them (a pattern no one validates against here), so that a client
+    reading /docs knows which names are refused.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    name: StrictStr
+    name: Annotated[
+        StrictStr,
+        Field(
+            description=(
+                f"The market's name: 1 to {NAME_MAX_LENGTH} characters once stripped of "
+                "surrounding whitespace, with a letter or digit to make the slug from (its "
+                "ASCII letters and digits once NFKD-decomposed, joined by hyphens: at most "
+                f"{SLUG_MAX_LENGTH} characters, which 'ﬁ' × 61 already exceeds)."
+            ),
+            examples=["Rain in Paris?"],
+            json_schema_extra=lambda schema: schema.update(pattern=name_pattern()),
+        ),
+    ]
 
 
 class TransitionIn(BaseModel):
@@ -105,9 +169,13 @@ register_url_convertor("id", _IdConvertor())
 
 
 def json_body(request: Request) -> None:
-    """415 unless the body is declared as JSON (`application/json` or `…+json`)."""
+    """415 unless the body is declared `application/json` (any case, parameters aside).
+
+    Not `application/*+json`: a vendor type promises a format of its own that this API
+    neither reads nor documents.
+    """
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if not (media == "application/json" or (media.startswith("application/") and "+json" in media)):
+    if media != "application/json":
         raise HTTPException(415, "the body must be JSON, sent as Content-Type: application/json")
 
 

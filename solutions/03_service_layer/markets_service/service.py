@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .domain import (
     NAME_MAX_LENGTH,
+    SLUG_MAX_LENGTH,
     Conflict,
     InvalidTransition,
     Market,
@@ -42,7 +43,8 @@ class MarketService:
         """Create a draft market whose slug is derived from `name`.
 
         Raises ValidationFailed for a blank or over-long name (or one with no letter or
-        digit to make a slug from) and Conflict when the slug is already taken.
+        digit to make a slug from, or whose slug is too long for its column) and Conflict
+        when the slug is already taken.
         """
         name = name.strip()
         slug = slugify(name)
@@ -51,6 +53,10 @@ class MarketService:
         if len(name) > NAME_MAX_LENGTH:
             raise ValidationFailed.on(
                 "name", f"a market name has at most {NAME_MAX_LENGTH} characters"
+            )
+        if len(slug) > SLUG_MAX_LENGTH:  # NFKD spells 'ﬁ' as 'fi', '㎯' as 'rad∕s2'
+            raise ValidationFailed.on(
+                "name", f"the slug of this name has more than {SLUG_MAX_LENGTH} characters"
             )
         if self._repository.get_by_slug(slug) is not None:
             raise Conflict(f"the slug {slug!r} is already taken", details={"slug": slug})

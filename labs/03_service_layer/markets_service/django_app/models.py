@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.db import models
 
-from ..domain import NAME_MAX_LENGTH, Status
+from ..domain import NAME_MAX_LENGTH, SLUG_MAX_LENGTH, Status
 
 
 class MarketRecord(models.Model):
     name = models.CharField(max_length=NAME_MAX_LENGTH)
-    slug = models.SlugField(max_length=NAME_MAX_LENGTH, unique=True)
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True)
     status = models.CharField(
         max_length=16, choices=[(s.value, s.value) for s in Status], default=Status.DRAFT.value
     )
