@@ -141,7 +141,24 @@ NOT_JSON_CONTENT_TYPES = [
     ("text/plain", {"Content-Type": "text/plain"}),
     ("a form", {"Content-Type": "application/x-www-form-urlencoded"}),
     ("no Content-Type", {}),
+    ("a vendor +json type", {"Content-Type": "application/vnd.evil+json"}),
 ]
+NOT_JSON_WHY = (
+    "a JSON-looking media type is not application/json either: application/vnd.evil+json "
+    "is another format — Flask's request.is_json takes any application/*+json — so compare "
+    "the media type itself (contract.is_json)"
+)
+# application/json in any case, with parameters: media types are case-insensitive (RFC 9110).
+JSON_CONTENT_TYPES = ["application/json; charset=utf-8", "Application/JSON; charset=UTF-8"]
+SECRET = "postgresql://markets:hunter2@db.internal/markets"
+UNEXPECTED_IN_A_WRITE = (
+    "the store failed, not the client: the body was valid, so this is no 400 'invalid_json' "
+    "— catch RecursionError only around the body parse (request.data), never around the "
+    "whole view, where the server's own RecursionError is blamed on the client — and an "
+    "unexpected exception's text and type are internals: leave it to the framework's plain "
+    "500 (task {task})"
+)
+INTERNALS = ("tried", "URLPattern", "URLResolver", "Resolver404", "<", "markets_rest")
 NOT_WRITABLE_FIELDS = {
     "id": 2,
     "created_at": "2020-01-01T00:00:00Z",
@@ -160,4 +177,26 @@ def not_writable_why(field: str, task: int) -> str:
         f"{field!r} is read-only — the server sets it — so a body that sends it is a 400 "
         "naming it: never applied, never silently dropped, never handed to the store (where "
         f"it is a 500). Pass the store only the validated, writable fields (task {task})"
+    )
+
+
+def expect_500_reveals_nothing(reply: Reply, call: str, error: type, why: str) -> None:
+    """Assert a plain 500 that shows neither the exception's text (SECRET) nor its type."""
+    name = error.__name__
+    leaked = [s for s in ("hunter2", name, "Traceback") if s in reply.text]
+    assert reply.status == 500 and not leaked, (
+        f"{call}, while the store raised {name}('connection to {SECRET} lost'), answered "
+        f"{reply.status} {' '.join(reply.text.split())[:300]!r}; expected a 500 that reveals "
+        f"nothing{f', and it showed {leaked}' if leaked else ''}: {why}"
+    )
+
+
+def expect_no_internals(error: dict[str, Any], call: str, task: int) -> None:
+    """Assert an error message names no server internals (URL patterns, modules)."""
+    shown_internals = [word for word in INTERNALS if word in error["message"]]
+    assert not shown_internals, (
+        f"{call} answered message {error['message']!r}; it shows {shown_internals}, the "
+        "server's internals: str() of Django's Resolver404 lists every URL pattern the "
+        "project has (its 'tried' list) — what DEBUG=False exists to hide. Say that nothing "
+        f"is at this URL, in your own words (task {task})"
     )

@@ -7,8 +7,13 @@ from typing import Any
 
 import pytest
 from api_checks import (
+    JSON_CONTENT_TYPES,
     NOT_JSON_CONTENT_TYPES,
+    NOT_JSON_WHY,
     NOT_WRITABLE_FIELDS,
+    SECRET,
+    UNEXPECTED_IN_A_WRITE,
+    expect_500_reveals_nothing,
     expect_absolute_url,
     expect_error,
     expect_market,
@@ -167,7 +172,9 @@ def test_a_body_not_sent_as_json_is_415(
         call,
         "the API reads application/json only: a body declared as anything else (or as "
         "nothing) is 415 Unsupported Media Type — neither guessed at and accepted, nor a 400 "
-        "about its fields, nor a 500 from an unhandled framework error (task 3)",
+        "about its fields, nor a 500 from an unhandled framework error"
+        + (f"; {NOT_JSON_WHY}" if "+json" in what else "")
+        + " (task 3)",
     )
     assert store.list(limit=10).count == 0, f"{call} was refused but stored a market (task 3)"
 
@@ -245,14 +252,35 @@ def test_a_body_that_is_no_usable_json_is_400(client: HttpClient, what: str, raw
     )
 
 
-def test_json_with_a_charset_parameter_is_accepted(client: HttpClient, store: MarketStore) -> None:
-    headers = {"Content-Type": "application/json; charset=utf-8"}
-    call = "POST /markets with Content-Type: application/json; charset=utf-8"
-    reply = client.send("POST", "/markets", body=json.dumps(VALID).encode(), headers=headers)
+@pytest.mark.parametrize("content_type", JSON_CONTENT_TYPES)
+def test_json_with_a_charset_parameter_is_accepted(
+    client: HttpClient, store: MarketStore, content_type: str
+) -> None:
+    call = f"POST /markets with Content-Type: {content_type}"
+    reply = client.send(
+        "POST", "/markets", body=json.dumps(VALID).encode(), headers={"Content-Type": content_type}
+    )
     expect_status(
         reply,
         201,
         call,
-        "that is application/json, with a parameter many clients add: compare the media type "
-        "(contract.is_json), not the whole header string (task 3)",
+        "that is application/json, with a parameter many clients add, and media types are "
+        "case-insensitive (RFC 9110 §8.3.1): compare the lower-cased media type "
+        "(contract.is_json), not the whole header string as sent (task 3)",
+    )
+
+
+@pytest.mark.parametrize("error", [RuntimeError, RecursionError])
+def test_an_unexpected_error_in_a_write_is_a_500_that_reveals_nothing(
+    client: HttpClient, store: MarketStore, monkeypatch: pytest.MonkeyPatch, error: type
+) -> None:
+    def broken_create(data: MarketData) -> None:
+        raise error(f"connection to {SECRET} lost")
+
+    monkeypatch.setattr(store, "create", broken_create)
+    expect_500_reveals_nothing(
+        client.post("/markets", json=VALID),
+        f"POST /markets {VALID}",
+        error,
+        UNEXPECTED_IN_A_WRITE.format(task=3),
     )

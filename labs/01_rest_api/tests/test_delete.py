@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from api_checks import expect_error, expect_status
+from api_checks import expect_error, expect_no_internals, expect_status
 
 from markets_rest.domain import MarketData
 from markets_rest.store import MarketStore
@@ -71,7 +71,7 @@ def test_unsupported_method_is_405_in_the_envelope_with_allow(
 
 @pytest.mark.parametrize("path", ["/markets/abc", "/markets/1.5", "/no-such-resource"])
 def test_a_url_that_names_no_resource_is_404_in_the_envelope(client: HttpClient, path: str) -> None:
-    expect_error(
+    error = expect_error(
         client.get(path),
         404,
         "not_found",
@@ -80,6 +80,7 @@ def test_a_url_that_names_no_resource_is_404_in_the_envelope(client: HttpClient,
         "an error like any other, so it comes in the same envelope — not an HTML page, and "
         "not a 400 about a path parameter (task 5)",
     )
+    expect_no_internals(error, f"GET {path}", task=5)
 
 
 def test_an_accept_header_the_api_cannot_serve_is_not_a_500(

@@ -17,7 +17,7 @@ from api_checks import (
 from markets_rest.contract import DEFAULT_LIMIT, MAX_LIMIT
 from markets_rest.domain import MarketData, Status
 from markets_rest.store import MarketStore
-from patterns_workbook.testing.http import HttpClient
+from patterns_workbook.testing.http import HttpClient, Reply
 
 pytestmark = pytest.mark.task(1)
 
@@ -100,6 +100,7 @@ def test_list_rejects_ordering_outside_the_allow_list(
         {"limit": "5.0"},
         {"limit": "5_000"},
         {"offset": "\u0667"},
+        {"status": ""},
     ],
     ids=[
         "status=open",
@@ -110,6 +111,7 @@ def test_list_rejects_ordering_outside_the_allow_list(
         "limit=5.0",
         "limit=5_000",
         "offset=arabic-indic-seven",
+        "status=blank",
     ],
 )
 def test_list_rejects_malformed_parameters_with_400(
@@ -244,4 +246,29 @@ def test_offset_1_skips_exactly_one_market(client: HttpClient, store: MarketStor
     assert body["previous"] is not None and previous.get("offset", "0") == "0", (
         f"{call} answered previous={body['previous']!r}; one market comes before this page, "
         "so previous links to offset 0 (task 1)"
+    )
+
+
+def https_get(client: HttpClient, path: str) -> Reply:
+    """GET `path` over https://testserver: the request's own scheme (no proxy header)."""
+    if client.framework != "django":
+        return client.get(f"https://testserver{path}")  # the test clients take a full URL
+    from django.test import Client
+
+    response = Client(raise_request_exception=False).get(path, secure=True)
+    return Reply(response.status_code, response.content, dict(response.headers.items()))
+
+
+def test_links_keep_the_scheme_of_the_request(client: HttpClient, store: MarketStore) -> None:
+    add_markets(store, 5)
+    call = "GET https://testserver/markets?limit=2&offset=2"
+    body = expect_status(
+        https_get(client, "/markets?limit=2&offset=2"), 200, call, "the second page (task 1)"
+    )
+    links = {"next": body["next"], "previous": body["previous"]}
+    assert all(str(url).startswith("https://testserver/markets?") for url in links.values()), (
+        f"{call} answered {links}; a link is the request's own absolute URL with limit/offset "
+        "moved — scheme included: a page served over https links to https, never to a "
+        "hard-coded http:// (build it from request.url / build_absolute_uri(), not from "
+        "the host alone) (task 1)"
     )

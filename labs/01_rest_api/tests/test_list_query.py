@@ -63,12 +63,31 @@ def test_each_allow_listed_ordering_is_accepted(ordering: str) -> None:
     )
 
 
+NOT_QUITE_ALLOWED = ["Name", "-VOLUME", "Created_At", "ID", "namex", " name", "name "]
+
+
 @pytest.mark.parametrize(
     "ordering",
-    ["slug", "updated_at", "--volume", "volume,name", "__class__", "name; DROP TABLE markets", ""],
+    [
+        "slug",
+        "updated_at",
+        "--volume",
+        "volume,name",
+        "__class__",
+        "name; DROP TABLE markets",
+        "",
+        *NOT_QUITE_ALLOWED,
+    ],
 )
 def test_ordering_outside_the_allow_list_is_rejected(ordering: str) -> None:
-    error = rejected({"ordering": ordering})
+    why = ""
+    if ordering in NOT_QUITE_ALLOWED:
+        why = (
+            f"; the allow-list is exact — {ordering!r} is not {ordering.strip().lower()!r}: a "
+            "check that lower-cases or strips the value and then hands on the raw one lets "
+            "the store sort by a field it does not know, a 500 for client input"
+        )
+    error = rejected({"ordering": ordering}, why)
     assert (error.status, error.code) == (400, ErrorCode.INVALID_QUERY), (
         f"parse_list_query({{'ordering': {ordering!r}}}) raised {error.status} {error.code!r}; "
         "expected 400 'invalid_query': a client may only sort by allow-listed fields (task 1)"
@@ -86,6 +105,7 @@ def test_ordering_outside_the_allow_list_is_rejected(ordering: str) -> None:
     [
         ("status", "open"),
         ("status", "ACTIVE"),
+        ("status", ""),
         ("limit", "0"),
         ("limit", "-1"),
         ("limit", "ten"),
@@ -98,7 +118,14 @@ def test_ordering_outside_the_allow_list_is_rejected(ordering: str) -> None:
     ],
 )
 def test_malformed_parameter_is_rejected_by_name(name: str, value: str) -> None:
-    error = rejected({name: value})
+    why = ""
+    if value == "":
+        why = (
+            f"; a blank {name}= is a value the client sent, not an absent parameter: '' is no "
+            f"{'Status' if name == 'status' else 'whole number'}, so it is a 400 like any "
+            "other (test `name in params`, not the value's truthiness)"
+        )
+    error = rejected({name: value}, why)
     assert (error.status, error.code) == (400, ErrorCode.INVALID_QUERY), (
         f"parse_list_query({{{name!r}: {value!r}}}) raised {error.status} {error.code!r}; "
         "expected 400 'invalid_query' (task 1)"
@@ -118,6 +145,8 @@ NOT_ASCII_DIGITS = {
     "\u00b2": "'\u00b2' (superscript two) passes str.isdigit(), then int() raises: a 500",
     "\u0667": "'\u0667' (Arabic-Indic seven) passes str.isdigit() and int() reads it as 7",
     "\uff15": "'\uff15' (fullwidth five) passes str.isdigit() and int() reads it as 5",
+    "5\n": "re.match(r'^[0-9]+$') takes '5\\n' — in Python '$' also matches just before a "
+    "trailing newline — and int() strips it: use re.fullmatch",
 }
 
 

@@ -8,7 +8,11 @@ from decimal import Decimal
 import pytest
 from api_checks import (
     NOT_JSON_CONTENT_TYPES,
+    NOT_JSON_WHY,
     NOT_WRITABLE_FIELDS,
+    SECRET,
+    UNEXPECTED_IN_A_WRITE,
+    expect_500_reveals_nothing,
     expect_error,
     expect_market,
     expect_status,
@@ -204,7 +208,9 @@ def test_an_update_not_sent_as_json_is_415(
         "unsupported_media_type",
         call,
         "the API reads application/json only: any other Content-Type, or none, is 415 "
-        "Unsupported Media Type, for an update as for a create (task 4)",
+        "Unsupported Media Type, for an update as for a create"
+        + (f"; {NOT_JSON_WHY}" if "+json" in what else "")
+        + " (task 4)",
     )
     assert store.get(market.id) == market, f"{call} was refused but changed the market (task 4)"
 
@@ -282,3 +288,55 @@ def test_an_update_with_an_empty_body_is_400(
         "(task 4)",
     )
     assert store.get(market.id) == market, f"{call} was refused but changed the market (task 4)"
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+@pytest.mark.parametrize("error", [RuntimeError, RecursionError])
+def test_an_unexpected_error_in_a_write_is_a_500_that_reveals_nothing(
+    client: HttpClient,
+    store: MarketStore,
+    market: Market,
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    error: type,
+) -> None:
+    def broken_write(*args: object) -> None:
+        raise error(f"connection to {SECRET} lost")
+
+    monkeypatch.setattr(store, "replace" if method == "put" else "update", broken_write)
+    expect_500_reveals_nothing(
+        getattr(client, method)(f"/markets/{market.id}", json=WRITES[method]),
+        f"{method.upper()} /markets/{market.id} {WRITES[method]}",
+        error,
+        UNEXPECTED_IN_A_WRITE.format(task=4),
+    )
+
+
+def test_patch_never_writes_back_a_stale_read(
+    client: HttpClient, store: MarketStore, market: Market, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = store.get
+    competing = [{"volume": Decimal("99.00")}]  # another client's PATCH, landing once
+
+    def get_then_let_a_competing_patch_in(market_id: int) -> Market:
+        seen = read(market_id)
+        while competing:  # it lands after this read, before the view's own write
+            store.update(market_id, competing.pop())
+        return seen
+
+    monkeypatch.setattr(store, "get", get_then_let_a_competing_patch_in)
+    call = f"PATCH /markets/{market.id} {{'status': 'closed'}}"
+    expect_status(
+        client.patch(f"/markets/{market.id}", json={"status": "closed"}), 200, call, "(task 4)"
+    )
+    while competing:  # the view never read the market: the other PATCH lands after it
+        store.update(market.id, competing.pop())
+    stored = read(market.id)
+    assert (stored.status, stored.volume) == (Status.CLOSED, Decimal("99.00")), (
+        f"{call}, while another client's PATCH set volume to 99.00 right after this view read "
+        f"the market, left status={stored.status.value!r}, volume={stored.volume}; expected "
+        "'closed' and 99.00: a lost update — reading the market, merging the sent fields in "
+        "Python and writing the whole of it back (store.replace) undoes every change made in "
+        "between. Hand the store only the changes, store.update(id, changes), which merges "
+        "them under its lock (task 4)"
+    )
