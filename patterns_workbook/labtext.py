@@ -38,6 +38,8 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _TRACK_WORDS = re.compile(r"\s*(?:,|/|\band\b|\s)\s*", re.I)
 _FRAMEWORK_NAMES = {"django": "Django", "sqlalchemy": "SQLAlchemy", "fastapi": "FastAPI",
                     "flask": "Flask"}  # fmt: skip
+_NAMES_IN_TEXT = {"django": ("Django", "DRF"), "sqlalchemy": ("SQLAlchemy",),
+                  "fastapi": ("FastAPI", "Starlette"), "flask": ("Flask", "Werkzeug")}  # fmt: skip
 
 
 class HintsError(Exception):
@@ -108,8 +110,16 @@ class Tier:
         return "\n\n".join(parts).strip()
 
     def frameworks_mentioned(self) -> list[str]:
-        """Framework names the shared text mentions (two or more: a tier worth splitting)."""
-        return [name for name in _FRAMEWORK_NAMES.values() if name in self.common]
+        """Frameworks the shared text names (two or more: a tier worth splitting).
+
+        A framework counts when its name or a library only its track uses appears: "DRF" is
+        Django's, "Werkzeug" Flask's, "Starlette" FastAPI's.
+        """
+        return [
+            _FRAMEWORK_NAMES[marker]
+            for marker, names in _NAMES_IN_TEXT.items()
+            if any(re.search(rf"\b{name}\b", self.common) for name in names)
+        ]
 
 
 def _tier(body: str) -> Tier:

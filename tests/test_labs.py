@@ -46,6 +46,12 @@ def test_readme_and_hints_cover_every_task(lab_id: str) -> None:
 
 
 @pytest.mark.parametrize("lab_id", LAB_IDS)
+def test_hints_follow_the_track(lab_id: str) -> None:
+    # docs/design.md §3: a tier that differs by framework is written per track.
+    _fail(verify.tiers_to_split(LABS[lab_id]), f"{lab_id} hints.md tiers to split per track")
+
+
+@pytest.mark.parametrize("lab_id", LAB_IDS)
 def test_lab_ships_enough_wrong_answers(lab_id: str) -> None:
     _fail(verify.check_wrong_answer_layout(LABS[lab_id]), f"tests/wrong_answers/{lab_id}")
     found = len(verify.wrong_answers(LABS[lab_id]))

@@ -150,8 +150,8 @@ def check_docs(lab: Lab) -> list[str]:
 
 
 def tiers_to_split(lab: Lab) -> list[str]:
-    """Hint tiers whose shared text speaks of two or more frameworks: each deserves
-    `#### <track>` blocks so a one-track learner reads only theirs (advice, not an error)."""
+    """Hint tiers whose shared text speaks of two or more frameworks: each needs
+    `#### <track>` blocks so a one-track learner reads only theirs (docs/design.md §3)."""
     hints = parse_hints(_read(lab.path / "hints.md"))
     return [
         f"task {n} hint {k}: {', '.join(names)}"
