@@ -169,6 +169,71 @@ def test_debit_takes_the_amount_and_returns_the_new_balance(alice: User) -> None
 
 
 @pytest.mark.task(2)
+def test_debit_takes_money_from_this_user_only(alice: User) -> None:
+    carol = User.objects.create(username="carol", balance=D("50.00"))
+    services.debit(alice, D("30.00"))
+    assert balance(carol) == D("50.00") and balance(alice) == D("70.00"), (
+        f"debit(alice, 30.00) left alice at {balance(alice)} and carol, who has 50.00 and "
+        f"ordered nothing, at {balance(carol)}; expected 70.00 and 50.00. An UPDATE filtered "
+        "on the balance alone debits every user who can afford it: filter on the user too, "
+        "filter(pk=user.pk, balance__gte=amount) (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_debit_refreshes_the_callers_user(alice: User) -> None:
+    got = services.debit(alice, D("30.00"))
+    assert got == D("70.00") == alice.balance, (
+        f"debit(alice with 100.00, 30.00) returned {got}, and afterwards the caller's "
+        f"alice.balance says {alice.balance}; expected 70.00 both: the docstring promises "
+        "that `user.balance` is refreshed, and a caller reading it after a debit must not see "
+        "the balance from before — user.refresh_from_db(fields=['balance']) after the UPDATE "
+        "(task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_debit_sends_money_to_the_database_as_decimal(alice: User) -> None:
+    sent: list[object] = []
+
+    def spy(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        sent.extend(params if isinstance(params, list | tuple) else ())
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        services.debit(alice, D("30.00"))
+    floats = [p for p in sent if isinstance(p, float)]
+    assert not floats, (
+        f"debit(alice, Decimal('30.00')) sent the parameters {sent} to the database: "
+        f"{floats} is a float. Money is Decimal from end to end: a "
+        "float cannot hold most cents exactly (0.1 + 0.2 != 0.3), and the database "
+        "computes numeric - float in floating point. Pass the Decimal from money() to F() "
+        "arithmetic as it is, never float(amount) (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_a_refused_debit_inside_the_callers_transaction_leaves_it_usable(alice: User) -> None:
+    def callers_transaction() -> tuple[object, object]:
+        with transaction.atomic():
+            services.debit(alice, D("10.00"))
+            refused = outcome(lambda: services.debit(alice, D("500.00")))
+            return refused, outcome(lambda: services.debit(alice, D("20.00")))
+
+    refused, then = callers_transaction()
+    assert isinstance(refused, InsufficientFunds) and then == D("70.00") == balance(alice), (
+        f"inside the caller's transaction.atomic: debit 10.00, then a debit of 500.00 gave "
+        f"{refused!r}, which the caller caught, then a debit of 20.00 gave {then!r}; the "
+        f"balance is now {balance(alice)}. Expected InsufficientFunds, 70.00 and 70.00: a "
+        "refusal must roll back only the debit itself, leaving the caller's transaction "
+        "usable. transaction.atomic(savepoint=False) has no savepoint to roll back to, so "
+        "the exception marks the caller's whole transaction for rollback (its next query "
+        "raises TransactionManagementError, its earlier work is lost): use plain "
+        "transaction.atomic, a savepoint inside an outer transaction (task 2)"
+    )
+
+
+@pytest.mark.task(2)
 def test_debit_beyond_the_balance_raises_and_changes_nothing(alice: User) -> None:
     with pytest.raises(InsufficientFunds):
         services.debit(alice, D("100.01"))
@@ -367,6 +432,55 @@ def test_a_market_closed_between_the_orders_read_and_write_refuses_it(
         f"time(s) before writing it, and {WINDOW}: a status check followed by an "
         "unconditional volume update takes orders on a closed market. Put the status in the "
         "volume UPDATE's WHERE (task 3)"
+    )
+
+
+@pytest.mark.task(3)
+def test_volume_added_by_a_concurrent_order_is_not_lost(
+    alice: User, market: Market, django_window
+) -> None:
+    def other_order() -> None:
+        Market.objects.filter(pk=market.pk).update(volume=F("volume") + D("50.00"))
+
+    with django_window(Market._meta.db_table, stale_reads=True, competitor=other_order) as w:
+        got = outcome(lambda: services.place_order(alice, market, D("30.00"), side="yes"))
+    volume = Market.objects.get(pk=market.pk).volume
+    assert isinstance(got, OrderPlaced) and volume == D("80.00"), (
+        f"another request's order added 50.00 to the market's volume, then place_order(alice, "
+        f"30.00) gave {type(got).__name__} and left the volume at {volume}; expected 80.00. "
+        f"Your order read the market {w.stale_reads} time(s) before writing it, and {WINDOW}: "
+        "writing volume = <the volume you read> + amount is a lost update. Let the database "
+        "add, in the same conditional UPDATE: update(volume=F('volume') + amount) (task 3)"
+    )
+
+
+@pytest.mark.task(3)
+def test_a_refused_order_inside_the_callers_transaction_leaves_it_usable(
+    alice: User, market: Market
+) -> None:
+    def callers_transaction() -> tuple[object, object]:
+        with transaction.atomic():
+            services.place_order(alice, market, D("10.00"), side="yes")
+            refused = outcome(lambda: services.place_order(alice, market, D("500.00"), side="no"))
+            then = outcome(lambda: services.place_order(alice, market, D("20.00"), side="no"))
+            return refused, then
+
+    refused, then = callers_transaction()
+    assert isinstance(refused, InsufficientFunds) and isinstance(then, OrderPlaced), (
+        f"inside the caller's transaction.atomic: an order of 10.00, then an order of 500.00 "
+        f"gave {refused!r}, which the caller caught, then an order of 20.00 gave {then!r}; "
+        f"(balance, volume, positions) is now {state(alice, market)}. Expected "
+        "InsufficientFunds, then a placed order and (70.00, 30.00, 2): a refusal must roll "
+        "back only the order itself, leaving the caller's transaction usable. "
+        "transaction.atomic(savepoint=False) has no savepoint to roll back to, so the "
+        "exception marks the caller's whole transaction for rollback (its next query raises "
+        "TransactionManagementError, its earlier order is lost): use plain "
+        "transaction.atomic, a savepoint inside an outer transaction (task 3)"
+    )
+    assert state(alice, market) == (D("70.00"), D("30.00"), 2), (
+        f"after orders of 10.00 and 20.00 and a refused one of 500.00 in one caller's "
+        f"transaction, (balance, volume, positions) is {state(alice, market)}; expected "
+        "(70.00, 30.00, 2): the refused order writes nothing, the others commit (task 3)"
     )
 
 
@@ -602,6 +716,28 @@ def test_same_key_with_another_side_market_or_amount_is_refused(
     )
 
 
+@pytest.mark.task(5)
+@pytest.mark.parametrize("since", ["funds_ran_out", "market_closed"])
+def test_retry_replays_the_first_order_even_when_it_could_not_be_placed_again(
+    alice: User, market: Market, since: str
+) -> None:
+    first = order(alice, market)
+    if since == "funds_ran_out":
+        pay(alice, "60.00")  # 10.00 left: not enough for a second 30.00
+    else:
+        Market.objects.filter(pk=market.pk).update(status="closed")
+    retry = outcome(lambda: order(User.objects.get(pk=alice.pk), market))
+    what = {"funds_ran_out": "alice spent all but 10.00", "market_closed": "the market closed"}
+    assert retry == first, (
+        f"order k-1 was placed ({first}), then {what[since]}; the retry of k-1 gave {retry!r}; "
+        "expected the first answer again. A retry is answered from the stored record before "
+        "anything else: look the (user, key) record up first and replay it. Placing the order "
+        "again and counting on the unique key's IntegrityError to replay it refuses the retry "
+        "as soon as the order could no longer be placed — the client thinks its paid order "
+        "failed (task 5)"
+    )
+
+
 def committed_order(user: User, market: Market, key: str, side: str, amount: str) -> OrderPlaced:
     """Another request's complete order with `key`, committed: debit, volume, position, key."""
     with transaction.atomic():
@@ -669,4 +805,28 @@ def test_a_concurrent_request_that_stored_the_key_for_another_order_is_refused(
         f"(balance, volume, positions) at {state(alice, market)}; expected "
         "IdempotencyKeyReused and only the winner's order, (70.00, 30.00, 1): the race "
         "fallback replays the stored record only when its fingerprint matches (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_the_race_fallback_replays_this_users_record_not_another_users(
+    alice: User, market: Market, django_window
+) -> None:
+    carol = User.objects.create(username="carol", balance=D("100.00"))
+    alices = order(alice, market)  # alice used k-1 before, for the same order
+    winner: list[OrderPlaced] = []
+    with django_window(
+        IdempotencyRecord._meta.db_table,
+        stale_reads=True,
+        competitor=lambda: winner.append(committed_order(carol, market, "k-1", "yes", "30.00")),
+    ):
+        got = outcome(lambda: order(carol, market))
+    assert got == winner[0] and balance(carol) == D("70.00"), (
+        f"alice had placed order k-1 ({alices}); then carol's request with k-1 lost a race "
+        f"to her own concurrent request ({RACE}), and place_order_once answered her {got!r}, "
+        f"with carol's balance at {balance(carol)}; expected the winner's answer {winner[0]} "
+        "and 70.00. Keys are per user: the fallback after the IntegrityError must re-read "
+        "the record by (user, key), like the first lookup — by key alone it finds alice's "
+        "record and hands carol alice's order (or refuses hers as IdempotencyKeyReused) "
+        "(task 5)"
     )

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, event, func, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -86,6 +86,20 @@ def pay(sessions: sessionmaker[Session], user_id: int, amount: str) -> None:
         other.execute(
             update(User).where(User.id == user_id).values(balance=User.balance - D(amount))
         )
+
+
+def add_user(sessions: sessionmaker[Session], username: str, balance: str) -> int:
+    """Another user, committed; returns the id."""
+    with sessions.begin() as s:
+        user = User(username=username, balance=D(balance))
+        s.add(user)
+        s.flush()
+        return user.id
+
+
+def balance_of(sessions: sessionmaker[Session], user_id: int) -> Decimal:
+    with sessions() as s:
+        return s.scalar(select(User.balance).where(User.id == user_id))  # type: ignore[return-value]
 
 
 WINDOW = (
@@ -234,6 +248,47 @@ def test_debit_takes_the_amount_and_returns_the_new_balance(
     assert got == D("70.00") == stored, (
         f"debit(alice with 100.00, 30.00) returned {got} and committed {stored}; "
         "expected 70.00 both (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_debit_takes_money_from_this_user_only(session: Session, sessions, ids) -> None:
+    carol = add_user(sessions, "carol", "50.00")
+    alice, _ = loaded(session, ids)
+    got = outcome(lambda: services.debit(session, alice, D("30.00")))
+    alices, carols = balance_of(sessions, ids[0]), balance_of(sessions, carol)
+    assert got == D("70.00") == alices and carols == D("50.00"), (
+        f"debit(alice, 30.00) gave {got!r} and left alice at {alices} and carol, who has "
+        f"50.00 and ordered nothing, at {carols}; expected 70.00, 70.00 and 50.00. An UPDATE "
+        "filtered on the balance alone debits every user who can afford it: "
+        "where(User.id == user.id, User.balance >= amount) (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_debit_sends_money_to_the_database_as_decimal(session: Session, ids, engine) -> None:
+    sent: list[object] = []
+
+    def spy(conn, cursor, sql, parameters, context, many) -> None:  # type: ignore[no-untyped-def]
+        # The values bound to the statement, before the dialect's processing: SQLite's
+        # dialect turns every Decimal into a float on the way to the driver, PostgreSQL's
+        # does not, so the values the driver gets cannot tell them apart here.
+        for params in context.compiled_parameters if context.compiled is not None else ():
+            sent.extend(params.values())
+
+    alice, _ = loaded(session, ids)
+    event.listen(engine, "before_cursor_execute", spy)
+    try:
+        services.debit(session, alice, D("30.00"))
+    finally:
+        event.remove(engine, "before_cursor_execute", spy)
+    floats = [p for p in sent if isinstance(p, float)]
+    assert not floats, (
+        f"debit(alice, Decimal('30.00')) bound the values {sent} to its statements: "
+        f"{floats} is a float. Money is Decimal from end to end: a float cannot hold most "
+        "cents exactly (0.1 + 0.2 != 0.3), and PostgreSQL computes numeric - float in "
+        "floating point. Put the Decimal from money() in the UPDATE as it is, never "
+        "float(amount) (task 2)"
     )
 
 
@@ -462,6 +517,30 @@ def test_a_market_closed_between_the_orders_read_and_write_refuses_it(
 
 
 @pytest.mark.task(3)
+def test_volume_added_by_a_concurrent_order_is_not_lost(
+    session: Session, sessions, ids, sqlalchemy_window
+) -> None:
+    alice, market = loaded(session, ids)
+
+    def other_order() -> None:
+        with sessions.begin() as other:
+            other.execute(
+                update(Market).where(Market.id == ids[1]).values(volume=Market.volume + D("50"))
+            )
+
+    with sqlalchemy_window(Market.__tablename__, stale_reads=True, competitor=other_order) as w:
+        got = outcome(lambda: services.place_order(session, alice, market, D("30.00"), side="yes"))
+    volume = state(sessions, ids)[1]
+    assert isinstance(got, OrderPlaced) and volume == D("80.00"), (
+        f"another request's order added 50.00 to the market's volume, then place_order(alice, "
+        f"30.00) gave {type(got).__name__} and left the volume at {volume}; expected 80.00. "
+        f"Your order read the market {w.stale_reads} time(s) before writing it, and {WINDOW}: "
+        "writing volume = <the volume you read> + amount is a lost update. Let the database "
+        "add, in the same conditional UPDATE: .values(volume=Market.volume + amount) (task 3)"
+    )
+
+
+@pytest.mark.task(3)
 def test_position_failure_rolls_back_the_debit(
     session: Session, sessions, ids, refuse_positions: None
 ) -> None:
@@ -567,6 +646,31 @@ def test_notify_is_dropped_with_a_rolled_back_savepoint(session: Session, ids) -
         f"notify ran for {calls}; expected only the order that committed ({kept}): callbacks "
         "run after commit, and the order rolled back with its savepoint must not notify "
         "(task 4)"
+    )
+
+
+@pytest.mark.task(4)
+def test_another_sessions_commit_does_not_send_this_sessions_notifications(
+    session: Session, sessions, ids
+) -> None:
+    alice, market = loaded(session, ids)
+    calls: list[OrderPlaced] = []
+    with pytest.raises(CallerError), session.begin():
+        services.place_order(session, alice, market, D("30.00"), side="yes", notify=calls.append)
+        # Another request's session commits meanwhile. It writes nothing here only because
+        # SQLite's single write lock, held by this transaction, would make it wait; on
+        # PostgreSQL it would write and commit.
+        with sessions.begin():
+            pass
+        during = list(calls)
+        raise CallerError("then this request's own transaction rolls back")
+    assert during == [] and calls == [], (
+        f"an order placed in one session was still uncommitted when another session "
+        f"committed: notify ran {len(during)} time(s) at that other commit and {len(calls)} "
+        "in all, though this order then rolled back; expected 0 and 0. Pending callbacks "
+        "belong to their session (session.info), not to a module-level list that any "
+        "session's after_commit empties — another request's commit sends your e-mail before "
+        "yours is committed, or after it rolled back (task 4)"
     )
 
 
@@ -736,6 +840,30 @@ def test_same_key_with_another_side_market_or_amount_is_refused(
     )
 
 
+@pytest.mark.task(5)
+@pytest.mark.parametrize("since", ["funds_ran_out", "market_closed"])
+def test_retry_replays_the_first_order_even_when_it_could_not_be_placed_again(
+    session: Session, sessions, ids, since: str
+) -> None:
+    first = order(session, ids)
+    if since == "funds_ran_out":
+        pay(sessions, ids[0], "60.00")  # 10.00 left: not enough for a second 30.00
+    else:
+        with sessions.begin() as other:
+            other.execute(update(Market).where(Market.id == ids[1]).values(status="closed"))
+    with sessions() as retry_session:
+        retry = outcome(lambda: order(retry_session, ids))
+    what = {"funds_ran_out": "alice spent all but 10.00", "market_closed": "the market closed"}
+    assert retry == first, (
+        f"order k-1 was placed ({first}), then {what[since]}; the retry of k-1 gave {retry!r}; "
+        "expected the first answer again. A retry is answered from the stored record before "
+        "anything else: look the (user, key) record up first and replay it. Placing the order "
+        "again and counting on the primary key's IntegrityError to replay it refuses the "
+        "retry as soon as the order could no longer be placed — the client thinks its paid "
+        "order failed (task 5)"
+    )
+
+
 def committed_order(sessions, ids, key: str, side: str, amount: str) -> OrderPlaced:
     """Another request's complete order with `key`, committed: debit, volume, position, key."""
     with sessions.begin() as other:
@@ -813,4 +941,70 @@ def test_a_concurrent_request_that_stored_the_key_for_another_order_is_refused(
         f"(balance, volume, positions) at {state(sessions, ids)}; expected "
         "IdempotencyKeyReused and only the winner's order, (70.00, 30.00, 1): the race "
         "fallback replays the stored record only when its fingerprint matches (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_the_race_fallback_replays_this_users_record_not_another_users(
+    session: Session, sessions, ids, sqlalchemy_window
+) -> None:
+    carol = (add_user(sessions, "carol", "100.00"), ids[1])
+    alices = order(session, ids)  # alice used k-1 before, for the same order
+    winner: list[OrderPlaced] = []
+    with (
+        sqlalchemy_window(
+            IdempotencyRecord.__tablename__,
+            stale_reads=True,
+            competitor=lambda: winner.append(
+                committed_order(sessions, carol, "k-1", "yes", "30.00")
+            ),
+        ),
+        sessions() as carols_session,
+    ):
+        got = outcome(lambda: order(carols_session, carol))
+    carols = balance_of(sessions, carol[0])
+    assert got == winner[0] and carols == D("70.00"), (
+        f"alice had placed order k-1 ({alices}); then carol's request with k-1 lost a race "
+        f"to her own concurrent request ({RACE}), and place_order_once answered her {got!r}, "
+        f"with carol's balance at {carols}; expected the winner's answer {winner[0]} and "
+        "70.00. Keys are per user: the fallback after the IntegrityError must re-read the "
+        "record by (user_id, key), like the first lookup — by key alone it finds alice's "
+        "record and hands carol alice's order (or refuses hers as IdempotencyKeyReused) "
+        "(task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_a_race_lost_inside_the_callers_transaction_keeps_the_callers_work(
+    session: Session, sessions, ids, sqlalchemy_window
+) -> None:
+    alice, market = loaded(session, ids)
+    winner: list[OrderPlaced] = []
+    got: object = "no answer"
+    caller: object = "a commit"
+    with sqlalchemy_window(
+        IdempotencyRecord.__tablename__,
+        stale_reads=True,
+        competitor=lambda: winner.append(committed_order(sessions, ids, "k-1", "yes", "30.00")),
+    ):
+        try:
+            with session.begin():  # the caller's own transaction, with work of its own
+                session.add(User(username="dave"))
+                session.flush()
+                got = services.place_order_once(
+                    session, key="k-1", user=alice, market=market, amount=D("30.00"), side="yes"
+                )
+        except Exception as exc:  # from place_order_once or from the caller's commit
+            caller = exc
+    with sessions() as other:
+        dave = other.scalar(select(func.count()).select_from(User).where(User.username == "dave"))
+    assert got == winner[0] and dave == 1 and state(sessions, ids) == (D("70.00"), D("30.00"), 1), (
+        f"inside the caller's session.begin(), after it added user dave, place_order_once "
+        f"lost a race ({RACE}) and gave {got!r}; the caller's block ended with {caller!r}, "
+        f"with dave committed {dave} time(s) and (balance, volume, positions) at "
+        f"{state(sessions, ids)}. Expected the winner's answer {winner[0]}, dave kept and "
+        "(70.00, 30.00, 1). session.rollback() in the except IntegrityError rolls back the "
+        "caller's whole transaction, not just your order: the savepoint your atomic(session) "
+        "opened has already rolled back when the exception leaves it, so re-read the winner's "
+        "record without calling rollback() (task 5)"
     )
