@@ -64,10 +64,15 @@ def run_variant(
     *,
     patches: tuple[Path, ...] = (),
     env: dict[str, str | None] | None = None,
+    targets: tuple[str, ...] = (),
     extra_args: tuple[str, ...] = (),
     track: str | None = None,
 ) -> LabRun:
-    """Build the starter (+ overlays, + patches) in a temporary folder and run its tests."""
+    """Build the starter (+ overlays, + patches) in a temporary folder and run its tests
+    (only `targets`, node ids relative to the lab folder, when given)."""
     with tempfile.TemporaryDirectory(prefix=f"workbook-{lab.number}-") as tmp:
         lab_copy = build_tree(lab, Path(tmp), overlays, patches)
-        return run_lab(Path(tmp), lab_copy, env=env, extra_args=extra_args, track=track, warm=True)
+        return run_lab(
+            Path(tmp), lab_copy, env=env, targets=targets, extra_args=extra_args, track=track,
+            warm=True,
+        )  # fmt: skip

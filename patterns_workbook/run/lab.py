@@ -97,6 +97,7 @@ def run_lab(
     lab_dir: Path,
     *,
     track: str | None = None,
+    targets: tuple[str, ...] = (),
     extra_args: tuple[str, ...] = (),
     env: dict[str, str | None] | None = None,
     timeout: float = 300,
@@ -104,21 +105,26 @@ def run_lab(
 ) -> LabRun:
     """Run pytest on `lab_dir` with `project`'s configuration, in a process group of its own.
 
+    `targets` (node ids relative to `lab_dir`, e.g. `tests/test_x.py::test_y`) narrow the run
+    to those tests; pytest then imports only their modules.
+
     `warm` forks the run from a process that has already imported the frameworks
     (`patterns_workbook.run.warm`), with the same environment from interpreter start.
     """
     fast = track is not None and "django" not in TRACKS[track]
-    run = _run(project, lab_dir, track, extra_args, env, timeout, warm, fast)
+    paths = tuple(str(lab_dir / t) for t in targets) or (str(lab_dir),)
+    run = _run(project, lab_dir, paths, track, extra_args, env, timeout, warm, fast)
     if fast and any(
         marker in e.get("message", "") for e in run.collect_errors for marker in _DJANGO_NOT_SET_UP
     ):  # the lab imports Django outside a test_django_*.py module: run it with Django set up
-        run = _run(project, lab_dir, track, extra_args, env, timeout, warm, fast=False)
+        run = _run(project, lab_dir, paths, track, extra_args, env, timeout, warm, fast=False)
     return run
 
 
 def _run(
     project: Path,
     lab_dir: Path,
+    paths: tuple[str, ...],
     track: str | None,
     extra_args: tuple[str, ...],
     env: dict[str, str | None] | None,
@@ -132,7 +138,7 @@ def _run(
         report = Path(tmp) / "report.json"
         log = Path(tmp) / "output.txt"
         args = [
-            str(lab_dir), "-q", "-p", "no:cacheprovider",
+            *paths, "-q", "-p", "no:cacheprovider",
             "--rootdir", str(project), "-c", str(project / "pyproject.toml"),
             "--workbook-report", str(report), *extra_args,
         ]  # fmt: skip
