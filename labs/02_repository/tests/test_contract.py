@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 from conftest import SEED, Backend, expected_markets
 
-from markets_repository.domain import ORDERINGS, Market, MarketStatus, NewMarket, NotFound
+from markets_repository.domain import (
+    ORDERINGS,
+    Market,
+    MarketStatus,
+    NewMarket,
+    NotFound,
+    SlugTaken,
+)
 from markets_repository.memory import InMemoryMarketRepository
 
 
@@ -155,23 +162,30 @@ def test_list_runs_as_many_queries_for_six_markets_as_for_one(backend: Backend) 
 
 @pytest.mark.task(2)
 @pytest.mark.parametrize(
-    ("filters", "expected"),
+    ("filters", "expected", "why"),
     [
-        ({"status": MarketStatus.ACTIVE}, ["rain-lisbon", "eth-5k", "heat-seville"]),
-        ({"status": MarketStatus.CLOSED}, ["btc-100k"]),
-        ({"tag": "weather"}, ["rain-lisbon", "snow-madrid", "heat-seville"]),
-        ({"tag": "no-such-tag"}, []),
-        ({"status": MarketStatus.ACTIVE, "tag": "spain"}, ["heat-seville"]),
+        ({"status": MarketStatus.ACTIVE}, ["rain-lisbon", "eth-5k", "heat-seville"], ""),
+        ({"status": MarketStatus.CLOSED}, ["btc-100k"], ""),
+        ({"tag": "weather"}, ["rain-lisbon", "snow-madrid", "heat-seville"], ""),
+        ({"tag": "no-such-tag"}, [], ""),
+        ({"status": MarketStatus.ACTIVE, "tag": "spain"}, ["heat-seville"], ""),
+        ({"tag": ""}, [], "tag='' is a filter that is given (not None), and no market has the "
+         "tag '' — `if tag:` mistakes it for 'no filter', the ids=[] trap again. "),
+        ({"tag": "eat"}, [], "a tag matches by its whole name: 'eat' is not 'weather' — a "
+         "substring match (tags__name__icontains, LIKE '%eat%') is a search, not a tag. "),
+        ({"tag": "WEATHER"}, [], "tag names are exact, case included: 'WEATHER' is not "
+         "'weather' (no iexact/icontains/lower()). "),
     ],
-    ids=["active", "closed", "tag", "unknown-tag", "status-and-tag"],
-)
+    ids=["active", "closed", "tag", "unknown-tag", "status-and-tag", "empty-tag",
+         "tag-substring", "tag-other-case"],
+)  # fmt: skip
 def test_list_applies_every_given_filter(
-    backend: Backend, filters: dict[str, Any], expected: list[str]
+    backend: Backend, filters: dict[str, Any], expected: list[str], why: str
 ) -> None:
     got = backend.repo.list(**filters)
     assert slugs(got) == expected, (
         f"[{backend.name}] repo.list({filters}) returned {slugs(got)}; expected {expected} "
-        "(in id order): every given filter narrows the result (task 2)"
+        f"(in id order): every given filter narrows the result. {why}(task 2)"
     )
 
 
@@ -396,6 +410,57 @@ def test_add_with_an_existing_creator_reuses_that_user(backend: Backend) -> None
     )
 
 
+@pytest.mark.task(4)
+@pytest.mark.parametrize("creator", ["a%", "_lice", "ALICE"])
+def test_add_finds_the_creator_by_exact_username(backend: Backend, creator: str) -> None:
+    added = backend.repo.add(new_market(creator=creator))
+    stored = backend.repo.get(added.id)
+    found = stored.creator if stored is not None else stored
+    assert added.creator == found == creator, (
+        f"[{backend.name}] repo.add(creator={creator!r}) returned creator {added.creator!r}, "
+        f"then get found {found!r}; expected {creator!r}, a new user: the creator is found by "
+        "username *equality* or created — LIKE / icontains / iexact treat '%' and '_' as "
+        "wildcards or ignore case, and attach a client's market to another user (alice) "
+        "(task 4)"
+    )
+
+
+@pytest.mark.task(4)
+def test_add_with_a_taken_slug_raises_slug_taken_and_stores_nothing(backend: Backend) -> None:
+    try:
+        got = backend.repo.add(new_market(slug="eth-5k", tags=frozenset({"portugal"})))
+    except SlugTaken as error:
+        assert error.slug == "eth-5k", f"SlugTaken carries {error.slug!r}; expected 'eth-5k'"
+    else:
+        pytest.fail(
+            f"[{backend.name}] repo.add(slug='eth-5k'), a slug market "
+            f"{backend.seeded['eth-5k'].id} has, returned {got!r} instead of raising "
+            "SlugTaken('eth-5k'); slugs are unique in every adapter — the databases' unique "
+            "index says so, and the in-memory fake must agree, or a unit test over the fake "
+            "passes where production fails (task 4)"
+        )
+    left = (slugs(backend.repo.list()), slugs(backend.repo.list(tag="portugal")))
+    assert left == (in_order(backend, "id"), []), (
+        f"[{backend.name}] after a refused add the store holds {left[0]} and portugal-tagged "
+        f"{left[1]}; a refused add stores nothing (task 4)"
+    )
+
+
+@pytest.mark.task(4)
+def test_add_and_update_return_the_volume_as_stored(backend: Backend) -> None:
+    with pytest.raises(ValueError, match="volume"):  # given: domain.py refuses a sub-cent amount
+        new_market(volume=Decimal("12.345"))  # Django would store 12.34, SQLite 12.35
+    added = backend.repo.add(new_market(volume=Decimal("12.3")))
+    updated = backend.repo.update(replace(added, volume=Decimal("7")))
+    stored = backend.repo.get(added.id)
+    got = (str(added.volume), str(updated.volume), str(stored.volume) if stored else None)
+    assert got == ("12.30", "7.00", "7.00"), (
+        f"[{backend.name}] add(volume=12.3), then update(volume=7), then get gave volumes "
+        f"{got}; expected ('12.30', '7.00', '7.00'): every adapter returns the money as it is "
+        "stored, two decimal places (task 4)"
+    )
+
+
 @pytest.mark.core
 @pytest.mark.task(4)
 def test_in_memory_add_never_takes_the_id_of_a_stored_market(clock) -> None:
@@ -490,6 +555,19 @@ def test_update_of_a_missing_market_raises_not_found_and_creates_nothing(
     assert backend.repo.get(999) is None and len(backend.repo.list()) == 6, (
         f"[{backend.name}] a failed update of market 999 left a row behind; update never "
         "creates (task 5)"
+    )
+
+
+@pytest.mark.task(5)
+def test_update_to_a_taken_slug_raises_slug_taken_and_saves_nothing(backend: Backend) -> None:
+    original = backend.seeded["btc-100k"]
+    error = raised_by(backend.repo.update, replace(original, name="Renamed", slug="eth-5k"))
+    stored = backend.repo.get(original.id)
+    assert error == "SlugTaken: slug 'eth-5k' is already taken" and stored == original, (
+        f"[{backend.name}] repo.update(btc-100k renamed, slug='eth-5k', another market's) "
+        f"raised {error}, then get returned {stored!r}; expected SlugTaken('eth-5k') and the "
+        "market unchanged: slugs are unique in every adapter, and keeping a market's own slug "
+        "is not a clash (task 5)"
     )
 
 

@@ -226,7 +226,7 @@ def test_a_failing_request_commits_nothing_and_still_closes_its_session(
 
 @pytest.mark.task(6)
 @pytest.mark.parametrize("how", ["returned", "raised"])
-@pytest.mark.parametrize("status", [400, 409])
+@pytest.mark.parametrize("status", [400, 409, 500, 503])
 def test_a_request_that_answers_an_error_commits_nothing(
     client: Any, web: dict, how: str, status: int
 ) -> None:
@@ -239,8 +239,8 @@ def test_a_request_that_answers_an_error_commits_nothing(
         f"then answers {status} ({how}), got {reply.status}, and a new session then finds "
         f"{still_there}; expected {status} and ['eth-5k']: only a success (a status below "
         "400) commits. A client told its request was refused must be able to retry it — "
-        "committing on 'no exception' or on 'status < 500' keeps half of a refused request "
-        "(task 6)"
+        "committing on 'no exception', on 'status < 500' or on 'not a 4xx' keeps half of a "
+        "refused or failed request (task 6)"
     )
 
 
@@ -339,4 +339,50 @@ def test_one_request_gets_one_session_however_often_it_asks(client: Any, web: di
         f"({sum(not s.closed for s in sessions)} left open) and left {still_there}; expected "
         "204, one session and the delete committed: every repository of a request shares one "
         "session — one unit of work — so open it on first use and keep it on g (task 6)"
+    )
+
+
+@pytest.mark.flask
+@pytest.mark.task(6)
+def test_flask_concurrent_requests_each_get_their_own_session(web: dict) -> None:
+    import threading
+
+    from markets_repository.flask_app import create_app as create_flask_app
+    from markets_repository.flask_app import get_repository as flask_repository
+
+    app = create_flask_app(web["factory"])
+    first_has_one, second_has_one = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def request(mine: threading.Event, other: threading.Event, wait_first: bool) -> None:
+        try:
+            with app.test_request_context(f"/markets/{web['ids']['eth-5k']}"):
+                if wait_first:
+                    other.wait(5)
+                flask_repository()
+                mine.set()
+                if not wait_first:
+                    other.wait(5)  # still inside its request while the other one runs
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=request, args=(first_has_one, second_has_one, False)),
+        threading.Thread(target=request, args=(second_has_one, first_has_one, True)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    sessions = web["factory"].class_.opened
+    assert not errors and len(sessions) == 2, (
+        f"two requests served at the same time by two threads (as Flask's dev server or "
+        f"gunicorn --threads do) opened {len(sessions)} sessions between them "
+        f"{'and raised ' + repr(errors) if errors else ''}; expected 2: a session kept in a "
+        "module-level global is shared by every request — one request commits or closes "
+        "another's work, and a Session is not thread-safe. Keep it on `g`, which belongs to "
+        "one request (task 6)"
+    )
+    assert all(session.closed for session in sessions), (
+        f"{sum(not s.closed for s in sessions)} of the two request sessions were left open (task 6)"
     )

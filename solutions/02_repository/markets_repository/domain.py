@@ -24,6 +24,21 @@ class MarketStatus(StrEnum):
     RESOLVED = "resolved"
 
 
+CENT = Decimal("0.01")
+
+
+def _in_cents(volume: Decimal) -> Decimal:
+    """Money as stored (two decimal places): `12.3` → `12.30`; a fraction of a cent is refused.
+
+    The columns hold two places and the databases would round differently (Django half-even,
+    SQLAlchemy on SQLite through a float), so no adapter ever receives a volume they disagree on.
+    """
+    cents = volume.quantize(CENT)
+    if cents != volume:
+        raise ValueError(f"volume {volume!r} has a fraction of a cent: at most two decimal places")
+    return cents
+
+
 @dataclass(frozen=True, slots=True)
 class Market:
     """A stored market. Creator and tags are flattened to a username and a set of names."""
@@ -38,6 +53,9 @@ class Market:
     created_at: datetime  # timezone-aware UTC, set by the repository on `add`
     updated_at: datetime  # timezone-aware UTC, set by the repository on `add` and `update`
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "volume", _in_cents(self.volume))
+
 
 @dataclass(frozen=True, slots=True)
 class NewMarket:
@@ -50,6 +68,9 @@ class NewMarket:
     volume: Decimal = Decimal("0.00")
     tags: frozenset[str] = field(default_factory=frozenset)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "volume", _in_cents(self.volume))
+
 
 class NotFound(LookupError):
     """The market the caller named is not stored."""
@@ -57,6 +78,14 @@ class NotFound(LookupError):
     def __init__(self, market_id: int) -> None:
         super().__init__(f"market {market_id} does not exist")
         self.market_id = market_id
+
+
+class SlugTaken(ValueError):
+    """Another stored market already has this slug: slugs are unique in every adapter."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"slug {slug!r} is already taken")
+        self.slug = slug
 
 
 def utc_now() -> datetime:

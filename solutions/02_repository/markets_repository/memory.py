@@ -11,6 +11,7 @@ from markets_repository.domain import (
     MarketStatus,
     NewMarket,
     NotFound,
+    SlugTaken,
     check_window,
     parse_ordering,
     utc_now,
@@ -30,6 +31,7 @@ class InMemoryMarketRepository:
         return self._markets.get(market_id)
 
     def add(self, new: NewMarket) -> Market:
+        self._check_slug(new.slug, market_id=None)
         now = self._clock()
         market = Market(
             id=max(self._markets, default=0) + 1,
@@ -49,6 +51,7 @@ class InMemoryMarketRepository:
         stored = self._markets.get(market.id)
         if stored is None:
             raise NotFound(market.id)
+        self._check_slug(market.slug, market_id=market.id)
         saved = replace(
             stored,
             name=market.name,
@@ -60,6 +63,11 @@ class InMemoryMarketRepository:
         )
         self._markets[saved.id] = saved
         return saved
+
+    def _check_slug(self, slug: str, *, market_id: int | None) -> None:
+        """Slugs are unique, as the databases' unique index makes them: refuse another's."""
+        if any(m.slug == slug and m.id != market_id for m in self._markets.values()):
+            raise SlugTaken(slug)
 
     def delete(self, market_id: int) -> None:
         self._markets.pop(market_id, None)

@@ -14,6 +14,7 @@ from markets_repository.domain import (
     MarketStatus,
     NewMarket,
     NotFound,
+    SlugTaken,
     check_window,
     parse_ordering,
     utc_now,
@@ -31,6 +32,7 @@ class DjangoMarketRepository:
     def add(self, new: NewMarket) -> Market:
         now = self._clock()
         with transaction.atomic():
+            _check_slug(new.slug, market_id=None)
             creator, _ = User.objects.get_or_create(username=new.creator)
             row = MarketRow.objects.create(
                 name=new.name,
@@ -49,6 +51,7 @@ class DjangoMarketRepository:
             row = MarketRow.objects.filter(pk=market.id).first()
             if row is None:
                 raise NotFound(market.id)
+            _check_slug(market.slug, market_id=market.id)
             row.name = market.name
             row.slug = market.slug
             row.status = market.status
@@ -91,6 +94,12 @@ class DjangoMarketRepository:
 def _rows() -> QuerySet[MarketRow]:
     """Every query starts here: creator and tags come in the same round trips as the rows."""
     return MarketRow.objects.select_related("creator").prefetch_related("tags")
+
+
+def _check_slug(slug: str, *, market_id: int | None) -> None:
+    """Refuse a slug another market has, before writing (the unique index is the backstop)."""
+    if MarketRow.objects.filter(slug=slug).exclude(pk=market_id).exists():
+        raise SlugTaken(slug)
 
 
 def _tags(names: Collection[str]) -> list[Tag]:

@@ -17,6 +17,7 @@ from markets_repository.domain import (
     MarketStatus,
     NewMarket,
     NotFound,
+    SlugTaken,
     check_window,
     parse_ordering,
     utc_now,
@@ -34,6 +35,7 @@ class SqlAlchemyMarketRepository:
         return None if row is None else _to_domain(row)
 
     def add(self, new: NewMarket) -> Market:
+        self._check_slug(new.slug, market_id=None)
         now = self._clock()
         row = MarketRow(
             name=new.name,
@@ -53,6 +55,7 @@ class SqlAlchemyMarketRepository:
         row = self._session.scalars(_rows().where(MarketRow.id == market.id)).one_or_none()
         if row is None:
             raise NotFound(market.id)
+        self._check_slug(market.slug, market_id=market.id)
         row.name = market.name
         row.slug = market.slug
         row.status = market.status.value
@@ -91,6 +94,12 @@ class SqlAlchemyMarketRepository:
         query = query.order_by(column.desc() if descending else column.asc(), MarketRow.id)
         query = query.offset(offset).limit(limit)
         return [_to_domain(row) for row in self._session.scalars(query)]
+
+    def _check_slug(self, slug: str, *, market_id: int | None) -> None:
+        """Refuse a slug another market has, before writing (the unique index is the backstop)."""
+        others = select(MarketRow.id).where(MarketRow.slug == slug, MarketRow.id != market_id)
+        if self._session.scalars(others).first() is not None:
+            raise SlugTaken(slug)
 
     def _user(self, username: str) -> UserRow:
         user = self._session.scalars(select(UserRow).where(UserRow.username == username)).first()
