@@ -58,11 +58,13 @@ class MarketSpec:
     tags: tuple[str, ...] = ()
     positions: tuple[tuple[str, str, str], ...] = ()  # (username, side, amount)
     id: int | None = None
+    updated_at: datetime | None = None  # None: the ORM's default (the time of the insert)
 
 
 # Five markets that cover the edge cases: two tags stored out of name order, a market with
-# tags but no positions, one with positions but no tags, one with neither, and two created
-# at the same instant (the higher id is listed first).
+# tags but no positions, one with positions but no tags, one with neither, a trader holding
+# two positions on one market (position_count counts positions, not traders: 3, not 2), and
+# two created at the same instant (the higher id is listed first).
 KNOWN_MARKETS = (
     MarketSpec(
         id=1, name="Fed cuts rates in March", slug="fed-cut-march", creator="bob",
@@ -72,7 +74,7 @@ KNOWN_MARKETS = (
     MarketSpec(
         id=2, name="Rain in Paris on Friday", slug="rain-paris-friday", creator="alice",
         created_at=T0 + timedelta(days=1), tags=("weather", "europe"),
-        positions=(("bob", "yes", "3.00"), ("carol", "no", "7.50"), ("alice", "yes", "1.00")),
+        positions=(("bob", "yes", "3.00"), ("carol", "no", "7.50"), ("bob", "no", "1.00")),
     ),
     MarketSpec(
         id=3, name="Home team wins the derby", slug="derby-home-win", creator="carol",
@@ -115,11 +117,24 @@ BACKFILLED_MARKETS = (
 )  # fmt: skip
 
 
+# Three markets created at the same instant, listed by id descending: 3, 2, 1. Their slugs,
+# names, creators and updated_at run in neither that order nor its reverse, so a tie broken
+# by any other column (either way) lists them differently.
+TIED_MARKETS = (
+    MarketSpec(id=1, name="Tied B", slug="tied-b", creator="carol",
+               created_at=T0 + timedelta(days=5), updated_at=T0 + timedelta(days=6, hours=1)),
+    MarketSpec(id=2, name="Tied C", slug="tied-c", creator="alice",
+               created_at=T0 + timedelta(days=5), updated_at=T0 + timedelta(days=6, hours=2)),
+    MarketSpec(id=3, name="Tied A", slug="tied-a", creator="bob",
+               created_at=T0 + timedelta(days=5), updated_at=T0 + timedelta(days=6)),
+)  # fmt: skip
+
+
 def generated_markets(count: int, start: int = 0) -> list[MarketSpec]:
-    """`count` markets, each with a creator, two tags and one to three positions."""
+    """`count` markets, each with a creator, two tags and zero to three positions."""
     specs = []
     for i in range(start, start + count):
-        holders = USERS[: 1 + i % 3]
+        holders = USERS[: i % 4]  # every fourth market has no position
         specs.append(
             MarketSpec(
                 name=f"Generated market {i}",
@@ -148,6 +163,12 @@ def known_listing() -> list[dict[str, Any]]:
 def backfilled_markets() -> tuple[MarketSpec, ...]:
     """Three markets whose ids are not in creation order: newest first is c, a, b."""
     return BACKFILLED_MARKETS
+
+
+@pytest.fixture
+def tied_markets() -> tuple[MarketSpec, ...]:
+    """Three markets created at the same instant: listed by id descending (3, 2, 1)."""
+    return TIED_MARKETS
 
 
 @pytest.fixture
@@ -187,6 +208,9 @@ def seed_django(specs: Sequence[MarketSpec]) -> None:
         for market, spec in zip(markets, specs, strict=True)
         for user, side, amount in spec.positions
     )
+    for market, spec in zip(markets, specs, strict=True):
+        if spec.updated_at is not None:  # auto_now overrides it on save; update() does not
+            Market.objects.filter(pk=market.pk).update(updated_at=spec.updated_at)
 
 
 @contextmanager
@@ -262,6 +286,8 @@ def seed_sqlalchemy(session_factory: sessionmaker[Session], specs: Sequence[Mark
                 created_at=spec.created_at,
                 tags=[tags[name] for name in spec.tags],
             )
+            if spec.updated_at is not None:
+                market.updated_at = spec.updated_at
             market.positions = [
                 Position(user=users[user], side=Side(side), amount=Decimal(amount))
                 for user, side, amount in spec.positions

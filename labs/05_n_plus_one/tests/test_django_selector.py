@@ -59,6 +59,21 @@ def test_market_listing_orders_by_created_at_not_by_id(django_seed, backfilled_m
     )
 
 
+def test_market_listing_breaks_created_at_ties_by_id(django_seed, tied_markets):
+    django_seed(tied_markets)
+
+    got = [(market.id, market.slug) for market in market_listing()]
+
+    expected = [(3, "tied-a"), (2, "tied-c"), (1, "tied-b")]
+    assert got == expected, (
+        f"market_listing() listed (id, slug) {got} for three markets created at the same "
+        f"instant; expected {expected}: a tie on created_at is broken by id descending "
+        "(order_by('-created_at', '-id')). Not by slug, name or updated_at: these markets' "
+        "slugs and updated_at run in another order, and updated_at changes on every save, so "
+        "pages would shuffle (task 1)"
+    )
+
+
 def test_market_listing_runs_two_queries_whatever_the_number_of_markets(
     django_seed, many_markets, count_django_queries
 ):
@@ -97,5 +112,7 @@ def test_market_listing_counts_positions_in_the_database(
     )
     assert counts == [0, 0, 1, 3, 2], (
         f"market_listing() gave position_count values {counts}; expected [0, 0, 1, 3, 2] "
-        "(newest first): annotate each market with the number of its positions (task 1)"
+        "(newest first): annotate each market with the number of its positions, not of "
+        "distinct traders — bob's two positions on market 2 count as two, so "
+        "Count('positions'), not Count('positions__user', distinct=True) (task 1)"
     )

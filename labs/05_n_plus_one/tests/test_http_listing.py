@@ -7,6 +7,9 @@ over task 3's `list_markets`).
 
 from __future__ import annotations
 
+import inspect
+import logging
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
@@ -29,8 +32,13 @@ SESSION_APPS = [
     pytest.param("flask", marks=[pytest.mark.flask, pytest.mark.task(4)]),
 ]
 # GET /markets reads no query parameter, and unknown ones are ignored (the HTTP contract): the
-# battery's odd values for `page` (huge, non-ASCII digits, repeated…) must change nothing.
+# battery's odd values for `page` (huge, non-ASCII digits, repeated…) must not break it, and
+# the listing with any of UNKNOWN_QUERIES is exactly the listing without.
 IGNORED_QUERY = {"page": "2"}
+UNKNOWN_QUERIES = (
+    {"limit": "1"}, {"limit": "-1"}, {"limit": "٣"}, {"offset": "2"}, {"page": "2"},
+    {"page": "2", "per_page": "1", "page_size": "1"}, {"status": "draft", "ordering": "id"},
+)  # fmt: skip
 
 parametrize_stacks = pytest.mark.parametrize("stack", STACKS, indirect=True)
 
@@ -55,7 +63,26 @@ def test_get_markets_returns_the_known_listing(stack, known_markets, known_listi
         f"GET /markets ({stack.name}) answered {reply.json()}; expected "
         f"{ {'markets': known_listing} }: newest first (same created_at: higher id first), "
         "creator as a username, tag names in name order ([] when none), position_count "
-        f"(0 when none) ({TASK[stack.name]})"
+        f"(positions, not distinct traders; 0 when none) ({TASK[stack.name]})"
+    )
+
+
+@parametrize_stacks
+def test_get_markets_ignores_unknown_query_parameters(stack, known_markets, known_listing):
+    stack.seed(known_markets)
+
+    changed = {}
+    for query in UNKNOWN_QUERIES:
+        reply = stack.client.get("/markets", params=query)
+        if reply.status != 200 or reply.json() != {"markets": known_listing}:
+            changed[str(query)] = f"{reply.status} {reply.text[:120]}"
+
+    assert not changed, (
+        f"GET /markets ({stack.name}) with query parameters it does not document answered "
+        f"something other than the full listing: {changed}. The listing reads no query "
+        "parameter and unknown ones are ignored (the HTTP contract): an undocumented "
+        "?limit= or ?offset= that trims the page is an API nobody promised (and "
+        f"int('٣') == 3 accepts a non-ASCII digit) ({TASK[stack.name]})"
     )
 
 
@@ -85,7 +112,9 @@ def test_get_markets_query_count_does_not_grow_with_the_number_of_markets(stack,
     assert len(for_60) == len(for_3), (
         f"GET /markets ({stack.name}) ran {len(for_3)} queries for 3 markets but "
         f"{len(for_60)} for 60: the query count grows with N — an N+1 in the "
-        f"serialization or the query ({TASK[stack.name]}). For 3 markets:\n{for_3.report()}"
+        "serialization or the query (one in four generated markets has no position: a "
+        "fallback count when position_count is 0 is a query per such market) "
+        f"({TASK[stack.name]}). For 3 markets:\n{for_3.report()}"
     )
     assert len(for_3) <= QUERY_BUDGET, (
         f"GET /markets ({stack.name}) ran {len(for_3)} queries; the budget is "
@@ -185,6 +214,74 @@ def test_get_markets_closes_the_session_even_when_list_markets_raises(
         "list_markets never runs when it raises, so each failing request leaks a pooled "
         "connection. Close the session in a `with` block (or try/finally), so it is closed "
         "even when list_markets raises (task 4)"
+    )
+
+
+@pytest.mark.parametrize("framework", SESSION_APPS)
+def test_get_markets_logs_the_crash_it_answers_with_500(
+    framework, sa_seed, sa_engine, known_markets, sa_session_factory, as_client, caplog
+):
+    sa_seed(known_markets)
+    with sa_engine.begin() as connection:  # a row the ORM cannot load: list_markets raises
+        connection.execute(text("UPDATE markets SET status = 'bogus-status' WHERE id = 3"))
+    client = as_client(create_session_app(framework, sa_session_factory))
+    caplog.set_level(logging.ERROR)
+
+    reply = client.get("/markets")
+
+    logged = [
+        record
+        for record in caplog.records
+        if record.exc_info and isinstance(record.exc_info[1], LookupError)
+    ]
+    assert reply.status == 500 and logged, (
+        f"GET /markets ({framework}) with list_markets raising LookupError answered "
+        f"{reply.status}, and the log holds {[r.getMessage() for r in caplog.records]} with no "
+        "LookupError traceback: the exception was caught and answered by hand (abort(500), "
+        "raise HTTPException(500)), so the given crash handler never saw it and the cause of "
+        "the 500 is lost. Let the exception propagate: the given handler answers the 500 and "
+        "the server logs the traceback (task 4)"
+    )
+
+
+@pytest.mark.parametrize("framework", SESSION_APPS)
+def test_get_markets_opens_one_session_per_request(
+    framework, sa_seed, known_markets, recording_session_factory, as_client
+):
+    sa_seed(known_markets)
+    client = as_client(create_session_app(framework, recording_session_factory))
+
+    replies = [client.get("/markets").status for _ in range(2)]
+
+    opened = recording_session_factory.opened
+    distinct = len({id(session) for session in opened})
+    assert replies == [200, 200] and distinct == 2, (
+        f"two GET /markets ({framework}) answered {replies} and opened {distinct} distinct "
+        "session(s) from the app's session factory; expected 200 twice and 2 sessions, one "
+        "per request. A Session kept on the app (or in a global) and reused by every request "
+        "is shared by concurrent requests, and a Session is not thread-safe: open it from the "
+        "factory inside the view, in a `with` block (task 4)"
+    )
+    assert not sessions_left_open(recording_session_factory), (
+        f"two GET /markets ({framework}) left sessions in a transaction: each request closes "
+        "the session it opened (task 4)"
+    )
+
+
+@pytest.mark.fastapi
+@pytest.mark.task(4)
+def test_fastapi_listing_route_is_a_plain_def():
+    from markets_listing import fastapi_app
+
+    app = fastapi_app.create_app(sessionmaker())
+    routes = [*app.routes, *fastapi_app.router.routes]  # the app's own and the given router's
+    endpoints = [r.endpoint for r in routes if getattr(r, "path", None) == "/markets"]
+
+    assert endpoints and not any(inspect.iscoroutinefunction(e) for e in endpoints), (
+        f"the FastAPI route of GET /markets is {endpoints}, declared `async def`: FastAPI runs "
+        "an async route on the event loop itself, so the blocking calls of the synchronous "
+        "Session (list_markets) stall every other request while the database answers. Keep "
+        "it a plain `def`: FastAPI runs those in a worker thread (task 4)"
     )
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.exc import InvalidRequestError
-from sqlalchemy.orm import ORMExecuteState, Session, raiseload, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, raiseload, relationship, sessionmaker
 
-from markets_listing.db import Market
+from markets_listing.db import Market, Position
 from markets_listing.listing import list_markets
 from markets_listing.schemas import MarketSummary
 
@@ -101,6 +101,21 @@ def test_list_markets_orders_by_created_at_not_by_id(
     )
 
 
+def test_list_markets_breaks_created_at_ties_by_id(sa_seed, sa_session_factory, tied_markets):
+    sa_seed(tied_markets)
+
+    got = [(summary.id, summary.slug) for summary in listing(sa_session_factory)]
+
+    expected = [(3, "tied-a"), (2, "tied-c"), (1, "tied-b")]
+    assert got == expected, (
+        f"list_markets(session) listed (id, slug) {got} for three markets created at the same "
+        f"instant; expected {expected}: a tie on created_at is broken by id descending "
+        "(order_by(created_at desc, id desc)). Not by slug, name or updated_at: these markets' "
+        "slugs and updated_at run in another order, and updated_at changes on every save, so "
+        "pages would shuffle (task 3)"
+    )
+
+
 def test_list_markets_runs_two_queries_whatever_the_number_of_markets(
     sa_seed, sa_session_factory, sa_engine, many_markets, count_sqlalchemy_queries
 ):
@@ -148,14 +163,36 @@ def test_list_markets_counts_positions_in_the_database(
         "row is loaded (task 3)"
     )
     assert counts == [0, 0, 1, 3, 2], (
-        f"list_markets() gave position counts {counts}; expected [0, 0, 1, 3, 2] (task 3)"
+        f"list_markets() gave position counts {counts}; expected [0, 0, 1, 3, 2]: the number "
+        "of positions, not of distinct traders — bob's two positions on market 2 count as "
+        "two, so count(Position.id), not count(DISTINCT Position.user_id) (task 3)"
     )
+
+
+# A relationship the test adds to Market, as a later change to db.py would: only a wildcard
+# raiseload("*") guards it; a raiseload that names today's relationships does not.
+ADDED_LATER = "positions_added_later"
+
+
+def add_a_relationship_to_market_later() -> str:
+    if not inspect(Market).has_property(ADDED_LATER):
+        inspect(Market).add_property(
+            ADDED_LATER,
+            relationship(
+                Position,
+                primaryjoin=Market.id == Position.market_id,
+                foreign_keys=[Position.market_id],
+                viewonly=True,
+            ),
+        )
+    return ADDED_LATER
 
 
 def test_list_markets_statement_guards_other_relationships_with_raiseload(
     sa_seed, sa_session_factory, known_markets
 ):
     sa_seed(known_markets)
+    added_later = add_a_relationship_to_market_later()
     loaded: list[Market] = []
 
     def record(market: Market, context: Any) -> None:
@@ -166,6 +203,7 @@ def test_list_markets_statement_guards_other_relationships_with_raiseload(
         with sa_session_factory() as session:
             list_markets(session)
             lazy = [m.id for m in loaded if not raises_when_read(m, "positions")]
+            lazy_later = [m.id for m in loaded if not raises_when_read(m, added_later)]
     finally:
         event.remove(Market, "load", record)
 
@@ -175,6 +213,14 @@ def test_list_markets_statement_guards_other_relationships_with_raiseload(
         "raising: end the statement's options with raiseload('*'), the guard that makes any "
         "relationship the statement did not plan raise InvalidRequestError, so a later change "
         "that reads one fails in tests instead of adding N queries (task 3)"
+    )
+    assert not lazy_later, (
+        f"after list_markets(session), reading market.{added_later} — a relationship the test "
+        f"added to Market, as a later change to db.py would — on the markets it loaded (ids "
+        f"{lazy_later}) ran a lazy query instead of raising: a raiseload that names "
+        "relationships (raiseload(Market.positions)) guards only those; the wildcard "
+        "raiseload('*') at the end of the options guards every relationship the statement "
+        "did not plan, including the ones added later (task 3)"
     )
 
 
