@@ -101,9 +101,14 @@ def test_fastapi_openapi_schema_tells_the_truth() -> None:
                 )
                 if not ref.endswith("/ErrorBody"):
                     problems.append(f"{where} does not document its {status} as an ErrorBody")
-    listed = {p["name"] for p in schema["paths"]["/markets"]["get"].get("parameters", [])}
+    declared = schema["paths"]["/markets"]["get"].get("parameters", [])
+    listed = {p["name"] for p in declared}
     if missing := {"status", "ordering", "limit", "offset"} - listed:
         problems.append(f"GET /markets does not declare its query parameters {sorted(missing)}")
+    for p in declared:
+        low = {"limit": 1, "offset": 0}.get(p["name"])
+        if low is not None and p.get("schema", {}).get("minimum") != low:
+            problems.append(f"GET /markets declares {p['name']}'s minimum other than {low}")
     patch = schema["components"]["schemas"]["MarketPatch"]["properties"]
     problems += [
         f"MarketPatch.{name} is advertised as nullable, but null is a 400"
