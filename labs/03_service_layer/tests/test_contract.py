@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from test_views import RecordingService, shown
 
-from markets_service.domain import NAME_MAX_LENGTH, DomainError, Market, SearchHit
+from markets_service.domain import NAME_MAX_LENGTH, DomainError, Market, SearchHit, slugify
 from markets_service.embedding import cosine, embed
 from markets_service.repository import InMemoryMarketRepository
 from markets_service.service import MarketService
@@ -368,6 +368,16 @@ def test_fastapi_openapi_tells_the_truth() -> None:
         f"{told}; the body model declares a string and no rule of its own (no maxLength or "
         "minLength: the service owns the name), and its pattern documents the service's rule: "
         "a padded 120-character name and 'é' are names, '?!' and 121 x's are not (task 6)"
+    )
+    blocks = (*range(0x3400), *range(0xFB00, 0x10000), *range(0x1D400, 0x1F200))
+    untrue = [
+        f"U+{point:04X}"
+        for point in blocks
+        if bool(documented.search(chr(point))) != bool(slugify(chr(point)))
+    ]
+    assert not untrue, (
+        f"MarketIn.name's pattern misjudges the one-character names {untrue[:8]}: it must take "
+        "one exactly when slugify() keeps a letter or digit of it, as the service does (task 6)"
     )
     search = {p["name"]: p for p in operations[("GET", "/markets/search")]["parameters"]}
     limit = search.get("limit", {}).get("schema", {})
