@@ -24,6 +24,7 @@ ROUTES = [
     Route("GET", "/things", task=1, query={"limit": "2"}),
 ]
 WHOLE = re.compile(r"[0-9]{1,9}")
+STORABLE = re.compile(r"[^\x00\ud800-\udfff]+")  # no NUL, no lone surrogate
 
 
 def _error(status: int, code: str, details: dict[str, list[str]] | None = None) -> Response:
@@ -54,8 +55,8 @@ def careful_app(**slips: bool) -> Flask:
         if not isinstance(data, dict):
             return _error(400, "invalid_json")
         errors = {k: ["Unknown field."] for k in data if k not in ("name", "price")}
-        if not isinstance(data.get("name"), str):
-            errors["name"] = ["A string is required."]
+        if not isinstance(data.get("name"), str) or not STORABLE.fullmatch(data["name"]):
+            errors["name"] = ["A string of storable text is required."]
         price = data.get("price")
         if slips.get("float_money") and isinstance(price, float):
             price = str(price)

@@ -199,6 +199,16 @@ def _body_probes(route: Route, path: str) -> Iterator[Probe]:
         field="zz_unknown",
         why="an unknown field is a 400 naming it: a typo must not be silently dropped",
     )
+    for name, value in valid.items():
+        if isinstance(value, str):
+            for what, bad in (("a lone surrogate", "\ud800"), ("a NUL character", "\x00")):
+                yield probe(
+                    f"{what} in {name!r}",
+                    _json({**valid, name: value + bad}),
+                    field=name,
+                    why="text no database can store (PostgreSQL refuses NUL, UTF-8 a lone "
+                    "surrogate) is a 400 naming the field, never a 500",
+                )
     for name in route.read_only:
         yield probe(
             f"read-only field {name!r}",
