@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import http
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,6 +26,12 @@ MAX_WHOLE_NUMBER = 2**63 - 1  # the largest limit or offset a database (a bigint
 JSON_MEDIA_TYPE = "application/json"  # the only body the API reads; anything else is a 415
 
 FieldErrors = dict[str, list[str]]
+
+# A NUL or a lone surrogate (U+D800-U+DFFF, half of a UTF-16 pair) is valid in a JSON string
+# ("\u0000", "\ud800") yet no database stores it: PostgreSQL refuses NUL in text, and a lone
+# surrogate has no UTF-8 encoding. Every text field refuses both, in every framework.
+UNSTORABLE_CHARACTERS = r"\x00\ud800-\udfff"  # a regex character range, escaped
+UNSTORABLE_TEXT = "Text may not contain a NUL character or a lone surrogate (\\u0000, \\ud800)."
 
 
 class ErrorCode(enum.StrEnum):
@@ -52,6 +59,11 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.details: FieldErrors = {key: list(value) for key, value in (details or {}).items()}
+
+
+def is_storable_text(value: str) -> bool:
+    """False for text holding a NUL or a lone surrogate, which no database can store."""
+    return re.search(f"[{UNSTORABLE_CHARACTERS}]", value) is None
 
 
 def error_body(

@@ -3,11 +3,13 @@
 The same rules as `django_api.serializers.MarketSerializer`, so both tracks validate alike:
 a write body names only writable fields (an unknown or read-only field is an error, never
 silently dropped), `volume` is a decimal *string* (a JSON number is an error: it was a float
-on the way), and PATCH refuses `null`.
+on the way), PATCH refuses `null`, and no text field takes a NUL or a lone surrogate
+(`contract.is_storable_text`: no database can store them).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -24,7 +26,14 @@ from pydantic import (
     field_validator,
 )
 
-from markets_rest.contract import ApiError, FieldErrors, invalid_json, validation_failed
+from markets_rest.contract import (
+    UNSTORABLE_TEXT,
+    ApiError,
+    FieldErrors,
+    invalid_json,
+    is_storable_text,
+    validation_failed,
+)
 from markets_rest.domain import Status
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -37,9 +46,18 @@ NAME_MAX_LENGTH = 200
 # means another set in each regex dialect (ECMA's takes U+FEFF, not U+0085).
 _SPACE = r"\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # A name is 1 to 200 characters once trimmed, so the trimmed part starts and ends with a
-# non-space; the OpenAPI schema says so of the name as sent.
+# non-space, and none is a NUL; the OpenAPI schema says so of the name as sent. A lone
+# surrogate is refused too (`_Body`), but no pattern can say so: JSON Schema validators such
+# as jsonschema-rs match UTF-8 text, which has no lone surrogates, and refuse `\ud800-\udfff`.
+_NUL = r"\x00"
+_TEXT = rf"[^{_NUL}]"
+_NOT_SPACE = rf"[^{_SPACE}{_NUL}]"
 NAME_PATTERN = (
-    rf"^[{_SPACE}]*[^{_SPACE}](?:[\s\S]{{0,{NAME_MAX_LENGTH - 2}}}[^{_SPACE}])?[{_SPACE}]*$"
+    rf"^[{_SPACE}]*{_NOT_SPACE}(?:{_TEXT}{{0,{NAME_MAX_LENGTH - 2}}}{_NOT_SPACE})?[{_SPACE}]*$"
+)
+NAME_DESCRIPTION = (
+    f"1 to {NAME_MAX_LENGTH} characters once trimmed of white space; "
+    "no NUL character and no lone surrogate (no database can store them)."
 )
 READ_ONLY_FIELDS = ("id", "created_at", "updated_at")  # the server sets them, never a client
 MONEY_AS_STRING = 'Money is sent as a decimal string, like "1234.50", never a JSON number.'
@@ -59,7 +77,14 @@ def _decimal_string(value: Any) -> Any:
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX_LENGTH),
-    WithJsonSchema({"type": "string", "pattern": NAME_PATTERN, "examples": ["Rain in Lisbon"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": NAME_PATTERN,
+            "description": NAME_DESCRIPTION,
+            "examples": ["Rain in Lisbon"],
+        }
+    ),
 ]
 Slug = Annotated[str, StringConstraints(max_length=100, pattern=SLUG_PATTERN)]
 Volume = Annotated[
@@ -74,10 +99,37 @@ def _omitted_not_null(schema: dict[str, Any]) -> None:
     schema.pop("default", None)  # a PATCH field is omitted or sent, never null
 
 
-class MarketWrite(BaseModel):
-    """The body of POST and PUT: `name` and `slug` required, the rest has defaults."""
+def read_json(raw: bytes) -> Any:
+    """The JSON value of a raw body; a body that is not JSON is a 400 `invalid_json`.
+
+    Not `model_validate_json`: its parser refuses a whole body for one lone-surrogate escape
+    ("\\ud800"), which is valid JSON syntax — the field's rule refuses it, naming the field.
+    """
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise invalid_json("It is not UTF-8.") from None
+    except RecursionError:
+        raise invalid_json("It is nested too deeply.") from None
+    except ValueError:
+        raise invalid_json() from None
+
+
+class _Body(BaseModel):
+    """A write body: only the model's fields, and text a database can store in each."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        if isinstance(value, str) and not is_storable_text(value):
+            raise ValueError(UNSTORABLE_TEXT)
+        return value
+
+
+class MarketWrite(_Body):
+    """The body of POST and PUT: `name` and `slug` required, the rest has defaults."""
 
     name: Name
     slug: Slug
@@ -85,14 +137,12 @@ class MarketWrite(BaseModel):
     volume: Volume = Decimal("0.00")
 
 
-class MarketPatch(BaseModel):
+class MarketPatch(_Body):
     """The body of PATCH: any subset of the fields; a field sent as null is an error.
 
     An omitted field stays None and is left out by `model_dump(exclude_unset=True)`; the
     schema says each field is a string (not nullable), which is what the API accepts.
     """
-
-    model_config = ConfigDict(extra="forbid")
 
     name: Name = Field(None, json_schema_extra=_omitted_not_null)  # type: ignore[assignment]
     slug: Slug = Field(None, json_schema_extra=_omitted_not_null)  # type: ignore[assignment]

@@ -18,7 +18,14 @@ from markets_rest.contract import (
 )
 from markets_rest.domain import Market, MarketData
 from markets_rest.listing import page_links, parse_list_query
-from markets_rest.schemas import MarketOut, MarketPage, MarketPatch, MarketWrite, api_error_from
+from markets_rest.schemas import (
+    MarketOut,
+    MarketPage,
+    MarketPatch,
+    MarketWrite,
+    api_error_from,
+    read_json,
+)
 from markets_rest.store import MarketStore, StoreError
 
 bp = Blueprint("markets", __name__, url_prefix="/markets")
@@ -90,7 +97,7 @@ def _parse_body(model: type[M]) -> M:
     if not is_json(request.content_type):
         raise unsupported_media_type(request.content_type)
     try:
-        return model.model_validate_json(request.get_data())
+        return model.model_validate(read_json(request.get_data()))
     except ValidationError as exc:
         raise api_error_from(exc.errors()) from None
 

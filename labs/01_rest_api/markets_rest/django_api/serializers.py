@@ -9,6 +9,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from markets_rest.contract import UNSTORABLE_TEXT, is_storable_text
 from markets_rest.domain import Status
 from markets_rest.schemas import (
     MONEY_AS_STRING,
@@ -35,7 +36,10 @@ class MarketSerializer(serializers.Serializer):
 
     `volume` renders as a string with two decimals ("1234.50"): DecimalField's default. A
     body naming a field the client may not write — unknown, or read-only like `id` — is
-    invalid: DRF would silently drop it, and the client would never learn of its typo.
+    invalid: DRF would silently drop it, and the client would never learn of its typo. Text
+    holding a NUL or a lone surrogate is invalid in every field (`contract.is_storable_text`),
+    checked before the field's own rule: ChoiceField's message would echo it back, and a lone
+    surrogate cannot be encoded into the response.
     `validated_data` holds the cleaned writable fields only (names trimmed, volume a Decimal).
     """
 
@@ -55,6 +59,11 @@ class MarketSerializer(serializers.Serializer):
                 key: [_not_writable(key)]
                 for key in data
                 if key in READ_ONLY_FIELDS or key not in self.fields
+            }
+            errors |= {
+                key: [UNSTORABLE_TEXT]
+                for key, value in data.items()
+                if key not in errors and isinstance(value, str) and not is_storable_text(value)
             }
             if errors:
                 raise serializers.ValidationError(errors)
