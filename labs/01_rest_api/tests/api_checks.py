@@ -150,6 +150,16 @@ NOT_JSON_WHY = (
 )
 # application/json in any case, with parameters: media types are case-insensitive (RFC 9110).
 JSON_CONTENT_TYPES = ["application/json; charset=utf-8", "Application/JSON; charset=UTF-8"]
+# Text no database can store, sent as the JSON escapes "\u0000" and "\ud800" (valid JSON).
+UNSTORABLE = {"nul": "\x00", "lone-surrogate": "\ud800"}
+UNSTORABLE_WHY = (
+    "a NUL (\\u0000) or a lone surrogate (\\ud800) is valid JSON, but no database can store "
+    "it — PostgreSQL refuses NUL in text, and a lone surrogate has no UTF-8 encoding — so the "
+    "given models refuse it in every text field, naming the field (contract.is_storable_text). "
+    "The body must reach them: a lone-surrogate escape is JSON syntax, not a broken body, "
+    "yet Pydantic's model_validate_json refuses the whole body as 'invalid_json'; in Flask, "
+    "parse with schemas.read_json (json.loads) and validate with model_validate (task {task})"
+)
 SECRET = "postgresql://markets:hunter2@db.internal/markets"
 UNEXPECTED_IN_A_WRITE = (
     "the store failed, not the client: the body was valid, so this is no 400 'invalid_json' "

@@ -13,6 +13,8 @@ from api_checks import (
     NOT_WRITABLE_FIELDS,
     SECRET,
     UNEXPECTED_IN_A_WRITE,
+    UNSTORABLE,
+    UNSTORABLE_WHY,
     expect_500_reveals_nothing,
     expect_absolute_url,
     expect_error,
@@ -194,6 +196,29 @@ def test_a_field_the_client_may_not_write_is_400_naming_it(
     )
     assert field in error["details"], (
         f"{call} answered details {error['details']}; expected {field!r} (task 3)"
+    )
+    assert store.list(limit=10).count == 0, f"{call} was refused but stored a market (task 3)"
+
+
+@pytest.mark.parametrize("bad", UNSTORABLE.values(), ids=UNSTORABLE.keys())
+# name: free text; status: a choice whose DRF message would echo the value (the battery
+# in test_hostile.py sends both to every text field).
+@pytest.mark.parametrize("field", ["name", "status"])
+def test_text_no_database_can_store_is_400_naming_the_field(
+    client: HttpClient, store: MarketStore, field: str, bad: str
+) -> None:
+    raw = json.dumps({**VALID, field: VALID[field] + bad}).encode()  # "\u0000", "\ud800"
+    call = f"POST /markets {raw.decode()}"
+    error = expect_error(
+        client.post("/markets", raw=raw),
+        400,
+        "validation_failed",
+        call,
+        UNSTORABLE_WHY.format(task=3),
+    )
+    assert field in error["details"], (
+        f"{call} answered details {error['details']}; expected {field!r}: "
+        + UNSTORABLE_WHY.format(task=3)
     )
     assert store.list(limit=10).count == 0, f"{call} was refused but stored a market (task 3)"
 

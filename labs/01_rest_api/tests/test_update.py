@@ -12,6 +12,8 @@ from api_checks import (
     NOT_WRITABLE_FIELDS,
     SECRET,
     UNEXPECTED_IN_A_WRITE,
+    UNSTORABLE,
+    UNSTORABLE_WHY,
     expect_500_reveals_nothing,
     expect_error,
     expect_market,
@@ -139,6 +141,26 @@ def test_patch_with_an_invalid_field_is_400(
     )
     assert field in error["details"], (
         f"{call} answered details {error['details']}; expected {field!r} (task 4)"
+    )
+    assert store.get(market.id) == market, f"{call} was refused but changed the market (task 4)"
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+@pytest.mark.parametrize("bad", UNSTORABLE.values(), ids=UNSTORABLE.keys())
+# name: free text; status: a choice whose DRF message would echo the value (the battery
+# in test_hostile.py sends both to every text field).
+@pytest.mark.parametrize("field", ["name", "status"])
+def test_an_update_with_text_no_database_can_store_is_400_naming_the_field(
+    client: HttpClient, store: MarketStore, market: Market, method: str, field: str, bad: str
+) -> None:
+    valid = {"name": "Rain", "slug": "rain", "status": "closed", "volume": "1.00"}
+    raw = json.dumps({**valid, field: valid[field] + bad}).encode()  # "\u0000", "\ud800"
+    call = f"{method.upper()} /markets/{market.id} {raw.decode()}"
+    reply = getattr(client, method)(f"/markets/{market.id}", raw=raw)
+    error = expect_error(reply, 400, "validation_failed", call, UNSTORABLE_WHY.format(task=4))
+    assert field in error["details"], (
+        f"{call} answered details {error['details']}; expected {field!r}: "
+        + UNSTORABLE_WHY.format(task=4)
     )
     assert store.get(market.id) == market, f"{call} was refused but changed the market (task 4)"
 
