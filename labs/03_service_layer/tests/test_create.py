@@ -167,6 +167,54 @@ def test_create_refuses_a_name_whose_slug_outgrows_the_slug_column(
 
 @pytest.mark.core
 @pytest.mark.task(1)
+@pytest.mark.parametrize(
+    "name",
+    ["Rain in Paris\x00", "\x00Rain", "Rain\ud800 in Paris", "Rain\udfff", "Rain\udc00\ud800"],
+    ids=["NUL-at-the-end", "NUL-first", "high-surrogate", "last-surrogate", "reversed-pair"],
+)
+def test_create_refuses_text_no_database_stores(
+    service: MarketService, repository: InMemoryMarketRepository, name: str
+) -> None:
+    why = (
+        f"create_market({name!r}) must be refused with ValidationFailed.on('name', …): "
+        "PostgreSQL refuses a NUL ('\\x00') in text and UTF-8 cannot encode a lone surrogate "
+        "(U+D800 to U+DFFF, which JSON's '\\ud800' escape delivers), so SQLite answers a "
+        "UnicodeEncodeError (a 500) and PostgreSQL an error; refuse both, every one of "
+        "U+D800 to U+DFFF, before anything is stored (task 1)"
+    )
+    with raises(ValidationFailed, why) as caught:
+        service.create_market(name)
+    details = caught.value.details if caught.value else {}
+    assert "name" in details and not repository.all_markets(), (
+        f"create_market({name!r}) raised ValidationFailed with details {details!r} and left "
+        f"{len(repository.all_markets())} markets stored; name the field the client sent, "
+        "ValidationFailed.on('name', …), and store nothing (task 1)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(1)
+@pytest.mark.parametrize("name", ["Rain \ud7fb", "Rain \ue000"], ids=["U+D7FB", "U+E000"])
+def test_create_accepts_the_characters_beside_the_surrogates(
+    service: MarketService, name: str
+) -> None:
+    try:
+        market = service.create_market(name)
+    except ValidationFailed as refused:
+        pytest.fail(
+            f"create_market({name!r}) raised ValidationFailed({refused}); only a NUL and the "
+            "lone surrogates U+D800 to U+DFFF are unstorable: U+D7FB (Hangul) and U+E000 "
+            "(private use) just outside that range are ordinary text (task 1)",
+            pytrace=False,
+        )
+    assert market.name == name, (
+        f"create_market({name!r}) stored the name {market.name!r}; a name is stored as sent, "
+        "stripped of surrounding whitespace only (task 1)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(1)
 def test_get_market_returns_it_or_raises_not_found(service: MarketService) -> None:
     created = service.create_market("Rain in Paris")
     fetched = service.get_market(created.id)

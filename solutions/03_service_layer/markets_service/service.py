@@ -43,10 +43,15 @@ class MarketService:
         """Create a draft market whose slug is derived from `name`.
 
         Raises ValidationFailed for a blank or over-long name (or one with no letter or
-        digit to make a slug from, or whose slug is too long for its column) and Conflict
-        when the slug is already taken.
+        digit to make a slug from, or whose slug is too long for its column, or with a
+        character no database stores) and Conflict when the slug is already taken.
         """
         name = name.strip()
+        if any(char == "\x00" or "\ud800" <= char <= "\udfff" for char in name):
+            raise ValidationFailed.on(
+                "name",
+                "a market name cannot hold a NUL or a lone surrogate (no database stores them)",
+            )
         slug = slugify(name)
         if not slug:
             raise ValidationFailed.on("name", "a market name needs at least one letter or digit")
