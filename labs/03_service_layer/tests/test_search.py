@@ -103,6 +103,39 @@ def test_search_breaks_ties_by_slug_whatever_the_repository_order(
 
 @pytest.mark.core
 @pytest.mark.task(4)
+def test_search_breaks_ties_by_slug_not_by_name(repository: InMemoryMarketRepository) -> None:
+    names = ["rain today", "Rain tomorrow", "RAIN tonight"]  # name order: the reverse
+    hits = seeded(repository, names).search_markets("rain", limit=10)
+    expected = ["rain-today", "rain-tomorrow", "rain-tonight"]
+    assert slugs(hits) == expected, (
+        f"{names} score the same for 'rain' and came back as {slugs(hits)}; equal scores are "
+        f"ordered by slug, {expected} — not by name, which sorts 'RAIN tonight' before 'rain "
+        "today' (upper case first) and is not unique (task 4)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(4)
+def test_search_sees_a_market_created_after_an_earlier_search(
+    repository: InMemoryMarketRepository,
+) -> None:
+    service = seeded(repository, ["Rain in Paris tomorrow"])
+    first = slugs(service.search_markets("rain", limit=10))
+    service.create_market("Rain in Oslo")
+    again = slugs(service.search_markets("rain", limit=10))
+    assert (first, again) == (
+        ["rain-in-paris-tomorrow"],
+        ["rain-in-oslo", "rain-in-paris-tomorrow"],
+    ), (
+        f"search_markets('rain') gave {first}, then, after create_market('Rain in Oslo'), the "
+        f"same search gave {again}; each search reads the repository as it is now. Results "
+        "cached per (query, limit) and never invalidated hide every market created or moved "
+        "since (task 4)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(4)
 @pytest.mark.parametrize("query", ["", "   ", "?!", "volcano"])
 def test_search_without_shared_words_finds_nothing(
     repository: InMemoryMarketRepository, query: str

@@ -298,6 +298,41 @@ def test_invalid_body_is_refused_before_the_service_is_called(
     )
 
 
+class SlugReserved(Conflict):
+    """A rule added later: a subclass of a listed error."""
+
+    code = "slug_reserved"
+
+
+class MarketFrozen(DomainError):
+    """A rule added later: a DomainError none of the four listed ones."""
+
+    code = "market_frozen"
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [(SlugReserved("'admin' is reserved"), 409), (MarketFrozen("frozen by an admin"), 400)],
+    ids=["subclass-of-Conflict", "unlisted-DomainError"],
+)
+def test_view_translates_every_domain_error_through_task_5(
+    http_with: Any, framework: str, error: DomainError, status: int
+) -> None:
+    fake = RecordingService(error=error)
+    reply = http_with(framework, fake).post("/markets", json={"name": "Brand new name"})
+    kind = type(error)
+    assert (reply.status, envelope_code(reply)) == (status, kind.code), (
+        f"[{framework}] the service raised {kind.__name__}({kind.__bases__[0].__name__}) and "
+        f"POST /markets answered {shown(reply)}; expected {status} {kind.code!r}: every "
+        "DomainError goes through task 5's error_status and error_body — a subclass takes its "
+        "parent's status, any other DomainError 400. Translate DomainError itself in the one "
+        "handler (not a list of the four classes, not a table of exact types of your own), so a "
+        "new rule's error class needs no new handler (task 6)"
+    )
+
+
 @pytest.mark.task(6)
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_unexpected_error_answers_500_without_leaking_it(http_with: Any, framework: str) -> None:
