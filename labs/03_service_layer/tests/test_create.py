@@ -59,6 +59,45 @@ def test_create_market_stores_trimmed_name_in_the_repository(
 
 @pytest.mark.core
 @pytest.mark.task(1)
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("\tRain in Paris\n", "Rain in Paris"),
+        ("\u00a0Rain in Paris\u3000", "Rain in Paris"),
+        ("Rain  in\tParis", "Rain  in\tParis"),
+    ],
+    ids=["tab-and-newline", "nbsp-and-ideographic-space", "interior-whitespace"],
+)
+def test_create_strips_surrounding_whitespace_only(
+    service: MarketService, sent: str, stored: str
+) -> None:
+    market = service.create_market(sent)
+    assert market.name == stored, (
+        f"create_market({sent!r}) stored the name {market.name!r}; expected {stored!r}: "
+        "str.strip() removes all surrounding whitespace (tabs, newlines, no-break spaces, not "
+        "only ' ': strip(' ') keeps them) and nothing else — the interior is the client's "
+        "text, kept as sent (no ' '.join(name.split())) (task 1)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(1)
+def test_create_counts_interior_whitespace_in_the_length(
+    service: MarketService, repository: InMemoryMarketRepository
+) -> None:
+    name = "Rain" + " " * 113 + "Paris"  # 122 characters, 10 once its spaces are collapsed
+    with raises(
+        ValidationFailed,
+        f"create_market('Rain' + ' ' * 113 + 'Paris') must be refused: it has {len(name)} "
+        f"characters once stripped, more than {NAME_MAX_LENGTH}; the length is that of the "
+        "name as stored, interior spaces included, not of a collapsed copy (task 1)",
+    ):
+        service.create_market(name)
+    assert not repository.all_markets(), "a refused create stores nothing (task 1)"
+
+
+@pytest.mark.core
+@pytest.mark.task(1)
 @pytest.mark.parametrize("second", ["Rain in Paris", "rain in paris!", "  RAIN  in  PARIS  "])
 def test_create_with_taken_slug_raises_conflict(
     service: MarketService, repository: InMemoryMarketRepository, second: str

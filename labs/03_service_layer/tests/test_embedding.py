@@ -119,6 +119,31 @@ def test_tokenize_keeps_non_ascii_letters_and_splits_on_underscores() -> None:
 
 @pytest.mark.core
 @pytest.mark.task(3)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Дождь в Москве", ["дождь", "в", "москве"]),
+        ("Βροχή στην Αθήνα", ["βροχή", "στην", "αθήνα"]),
+        ("東京 2030", ["東京", "2030"]),
+        ("Straße Œuvre", ["strasse", "œuvre"]),
+        ("6÷3×2", ["6", "3", "2"]),
+    ],
+    ids=["cyrillic", "greek", "cjk", "sharp-s", "division-sign"],
+)
+def test_tokenize_takes_letters_of_every_script_and_no_symbol(
+    text: str, expected: list[str]
+) -> None:
+    tokens = tokenize(text)
+    assert tokens == expected, (
+        f"tokenize({text!r}) returned {tokens!r}; expected {expected!r}: a token is a run of "
+        "letters and digits of any script once case-folded ('ß' folds to 'ss'), so Cyrillic, "
+        "Greek and CJK words are kept, and '÷' and '×' are symbols, not letters: a Latin-1 "
+        "range such as [a-z0-9à-ÿ] drops the former and keeps '÷' (task 3)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(3)
 def test_embedding_is_stable_across_processes() -> None:
     code = (
         "import json, sys; from markets_service.embedding import embed; "

@@ -7,7 +7,7 @@ import math
 import pytest
 from expect import raises
 
-from markets_service.domain import Market, ValidationFailed
+from markets_service.domain import Market, ValidationFailed, slugify
 from markets_service.embedding import cosine, embed
 from markets_service.repository import InMemoryMarketRepository, MarketRepository
 from markets_service.service import MarketService
@@ -131,6 +131,41 @@ def test_search_sees_a_market_created_after_an_earlier_search(
         f"same search gave {again}; each search reads the repository as it is now. Results "
         "cached per (query, limit) and never invalidated hide every market created or moved "
         "since (task 4)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(4)
+@pytest.mark.parametrize("query", ["Zürich", "grève"])
+def test_search_scores_the_name_not_its_slug(
+    repository: InMemoryMarketRepository, query: str
+) -> None:
+    name = "Grève à Zürich"  # slug 'greve-a-zurich': the accents are folded away
+    hits = seeded(repository, [name, "Snow in Oslo"]).search_markets(query, limit=10)
+    expected = round(cosine(embed(query), embed(name)), 4)
+    got = [(hit.market.slug, round(hit.score, 4)) for hit in hits]
+    assert got == [("greve-a-zurich", expected)], (
+        f"search_markets({query!r}) over {name!r} gave {got}; expected "
+        f"[('greve-a-zurich', {expected})]: the score is cosine(embed(query), "
+        "embed(market.name)). The slug folds 'ü' to 'u' and 'è' to 'e', so scoring the slug "
+        "loses every accented word the client typed (task 4)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.task(4)
+def test_search_keeps_a_match_however_low_its_score(
+    repository: InMemoryMarketRepository,
+) -> None:
+    name = "Rain in Paris on the first Monday of a cold wet grey March"
+    query = "rain or snow over Oslo during every long dark winter night"
+    score = cosine(embed(query), embed(name))  # one shared word among 13 and 11: about 0.084
+    assert 0 < score < 0.1, f"test data: {score}"
+    hits = seeded(repository, [name]).search_markets(query, limit=10)
+    assert slugs(hits) == [slugify(name)], (
+        f"search_markets({query!r}) over {name!r} gave {slugs(hits)}; the two share the word "
+        f"'rain' and score {score:.3f}. Only a score of 0 is left out: a relevance threshold "
+        "of your own (score >= 0.1) silently drops real matches between long texts (task 4)"
     )
 
 
