@@ -169,6 +169,31 @@ def test_search_keeps_a_match_however_low_its_score(
     )
 
 
+@pytest.mark.sqlalchemy
+@pytest.mark.task(4)
+def test_search_runs_the_same_queries_for_2_markets_as_for_6() -> None:
+    from sqlalchemy.orm import sessionmaker
+
+    from markets_service.orm import SqlAlchemyMarketRepository, make_engine
+    from patterns_workbook.testing.queries import count_sqlalchemy_queries
+
+    engine = make_engine("sqlite://")
+    service = MarketService(SqlAlchemyMarketRepository(sessionmaker(engine)))
+    counted = []
+    for name in ("Rain in Paris", "Rain in Oslo", "Rain in Rome", "Rain in Lima", "Rain", "Snow"):
+        service.create_market(name)
+        with count_sqlalchemy_queries(engine) as queries:
+            service.search_markets("rain", limit=10)
+        counted.append(queries)
+    engine.dispose()
+    assert len(counted[1]) == len(counted[-1]), (
+        f"search_markets('rain') ran {len(counted[1])} queries over 2 markets and "
+        f"{len(counted[-1])} over 6; it reads every market with the one all_markets() call, "
+        "not one more query per market (an N+1: get(id) for each row already loaded) "
+        f"(task 4). Over 6 markets: {counted[-1].report()}"
+    )
+
+
 @pytest.mark.core
 @pytest.mark.task(4)
 @pytest.mark.parametrize("query", ["", "   ", "?!", "volcano"])
