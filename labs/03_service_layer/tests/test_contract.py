@@ -402,3 +402,16 @@ def test_fastapi_openapi_tells_the_truth() -> None:
         f"the OpenAPI components still define {sorted(leftovers)}, FastAPI's 422 body, which "
         "this API never sends: the errors are documented as ErrorOut (task 6)"
     )
+
+
+@pytest.mark.fastapi
+@pytest.mark.task(6)
+def test_fastapi_name_pattern_spells_its_classes_for_ecma_and_re() -> None:
+    from markets_service.fastapi_app import _char_class
+
+    spelled = _char_class(["a", "b", "c", "x", "\uffff", "\U00010000"])
+    assert spelled == "[a-cx\\uffff-\U00010000]", (
+        f"the given _char_class spelled a, b, c, x, U+FFFF, U+10000 as {spelled!r}: runs of "
+        "consecutive characters are merged into ranges, BMP characters that are not ASCII "
+        "letters or digits are written \\uXXXX and those beyond the BMP as themselves (task 6)"
+    )
