@@ -1,4 +1,4 @@
-"""Every notebook has the anatomy of DESIGN.md §4 and is committed executed and clean.
+"""Every notebook has the anatomy of docs/design.md §4 and is committed executed and clean.
 
 nbval (run by `make test`) re-executes each notebook and compares outputs; these checks read
 the committed files, so a notebook saved unexecuted or with a section missing fails fast.
@@ -56,7 +56,7 @@ def test_lab_notebook_has_every_section_in_order(path: Path) -> None:
     positions = []
     for pattern in SECTIONS:
         match = re.search(pattern, text, re.M)
-        assert match, f"{path.name}: no section matching {pattern!r} (DESIGN.md §4)"
+        assert match, f"{path.name}: no section matching {pattern!r} (docs/design.md §4)"
         positions.append(match.start())
     assert positions == sorted(positions), f"{path.name}: sections out of order {SECTIONS}"
 
