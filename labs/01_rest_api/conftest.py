@@ -76,8 +76,7 @@ def fastapi_app_and_client() -> Iterator[tuple[Any, Any]]:
     from patterns_workbook.testing.http import as_client
 
     app = create_app(MarketStore())
-    # Entering the client keeps its event-loop thread for the whole run; otherwise every
-    # request starts and stops one, which doubles the time of this suite.
+    # One app and client for the whole run: building a FastAPI app costs more than a test.
     with as_client(app) as client:
         yield app, client
 

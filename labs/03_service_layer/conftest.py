@@ -92,7 +92,6 @@ def http(request: pytest.FixtureRequest, as_client: Any) -> Iterator[Any]:
             if framework == "fastapi":
                 from markets_service.fastapi_app import create_app as create_fastapi
 
-                # one event-loop thread for the whole test, not one per request
                 return stack.enter_context(as_client(create_fastapi()))
             from markets_service.flask_app import create_app as create_flask
 

@@ -37,6 +37,7 @@ from patterns_workbook.learner.progress import (
     lab_status,
     lab_statuses,
     serves,
+    warm_runner,
 )
 from patterns_workbook.learner.state import RunCache, WorkbookState
 from patterns_workbook.learner.workspace import WorkspaceError, reset_labs, solution_diffs
@@ -266,7 +267,8 @@ def watch(
     name = _value(track)
     out = ui.console()
     cache = RunCache(catalog.root)
-    watcher = Watcher(catalog, out, track=name, poll=poll, cache=cache)
+    # A save is answered in the time of the tests, not of importing the frameworks again.
+    watcher = Watcher(catalog, out, track=name, poll=poll, cache=cache, runner=warm_runner())
     if lab is not None:
         first = _lab(catalog, lab, name)
     else:
