@@ -36,6 +36,7 @@ class Lab:
     minutes: int
     redis: bool
     root: Path
+    database: bool = False  # stores rows: runs on PostgreSQL too when DATABASE_URL is set
     files: tuple[str, ...] = ()  # lab-relative paths of the files the learner edits
 
     @property
@@ -160,5 +161,6 @@ def _lab(entry: dict, root: Path) -> Lab:
         minutes=int(entry["minutes"]),
         redis=bool(entry.get("redis", False)),
         root=root,
+        database=bool(entry.get("database", False)),
         files=tuple(entry.get("files", ())),
     )

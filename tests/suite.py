@@ -15,11 +15,11 @@ LABS = {lab.id: lab for lab in CATALOG.labs if lab.path.is_dir()}
 
 
 @cache
-def starter_run(lab_id: str) -> LabRun:
-    return run_variant(LABS[lab_id])
+def starter_run(lab_id: str, database: str = "sqlite") -> LabRun:
+    return run_variant(LABS[lab_id], database=database)
 
 
 @cache
-def solution_run(lab_id: str) -> LabRun:
+def solution_run(lab_id: str, database: str = "sqlite") -> LabRun:
     lab = LABS[lab_id]
-    return run_variant(lab, (lab.solution_path,))
+    return run_variant(lab, (lab.solution_path,), database=database)

@@ -13,11 +13,15 @@ import pytest
 from suite import LABS, solution_run, starter_run
 
 from patterns_workbook.maintainer import verify
-from patterns_workbook.maintainer.variants import run_variant
+from patterns_workbook.maintainer.variants import postgresql_available, run_variant
 
 LAB_IDS = sorted(LABS)
 WRONG = [(lab_id, w) for lab_id in LAB_IDS for w in verify.wrong_answers(LABS[lab_id])]
 REDIS_LABS = [lab_id for lab_id in LAB_IDS if LABS[lab_id].redis]
+DATABASE_LABS = [lab_id for lab_id in LAB_IDS if LABS[lab_id].database]
+needs_postgresql = pytest.mark.skipif(
+    not postgresql_available(), reason="DATABASE_URL is not set (.ci/run sets it)"
+)
 
 
 def _fail(problems: list[str], what: str) -> None:
@@ -75,3 +79,21 @@ def test_redis_lab_passes_on_fakeredis_too(lab_id: str) -> None:
     lab = LABS[lab_id]
     run = run_variant(lab, (lab.solution_path,), env={"REDIS_URL": None})
     _fail(verify.check_solution(lab, run), f"{lab_id} solution on fakeredis")
+
+
+# With DATABASE_URL set (.ci/run), every database lab runs on PostgreSQL as well; the runs
+# above are on SQLite. Wrong answers run on the databases their .toml names.
+
+
+@needs_postgresql
+@pytest.mark.parametrize("lab_id", DATABASE_LABS)
+def test_starter_fails_every_task_on_postgresql(lab_id: str) -> None:
+    run = starter_run(lab_id, "postgresql")
+    _fail(verify.check_starter(LABS[lab_id], run), f"{lab_id} starter on PostgreSQL")
+
+
+@needs_postgresql
+@pytest.mark.parametrize("lab_id", DATABASE_LABS)
+def test_solution_passes_every_test_on_postgresql(lab_id: str) -> None:
+    run = solution_run(lab_id, "postgresql")
+    _fail(verify.check_solution(LABS[lab_id], run), f"{lab_id} solution on PostgreSQL")

@@ -4,6 +4,7 @@ wrong answer's diff laid over it, in a temporary folder, run warm.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -67,12 +68,36 @@ def run_variant(
     targets: tuple[str, ...] = (),
     extra_args: tuple[str, ...] = (),
     track: str | None = None,
+    database: str = "sqlite",
 ) -> LabRun:
     """Build the starter (+ overlays, + patches) in a temporary folder and run its tests
-    (only `targets`, node ids relative to the lab folder, when given)."""
+    (only `targets`, node ids relative to the lab folder, when given).
+
+    `database` is "sqlite" (DATABASE_URL removed from the run) or "postgresql" (the server at
+    this process's DATABASE_URL, which must be set).
+    """
+    env = {**database_env(database), **(env or {})}
     with tempfile.TemporaryDirectory(prefix=f"workbook-{lab.number}-") as tmp:
         lab_copy = build_tree(lab, Path(tmp), overlays, patches)
         return run_lab(
             Path(tmp), lab_copy, env=env, targets=targets, extra_args=extra_args, track=track,
             warm=True,
         )  # fmt: skip
+
+
+DATABASES = ("sqlite", "postgresql")
+
+
+def postgresql_available() -> bool:
+    return bool(os.environ.get("DATABASE_URL", "").strip())
+
+
+def database_env(database: str) -> dict[str, str | None]:
+    """The environment that puts a run on `database`."""
+    if database == "sqlite":
+        return {"DATABASE_URL": None}
+    if database == "postgresql" and postgresql_available():
+        return {"DATABASE_URL": os.environ["DATABASE_URL"]}
+    if database == "postgresql":
+        raise ValueError("a PostgreSQL run needs DATABASE_URL set")
+    raise ValueError(f"unknown database {database!r}; one of {', '.join(DATABASES)}")

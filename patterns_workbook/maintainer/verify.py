@@ -13,7 +13,12 @@ from pathlib import Path
 
 from patterns_workbook.catalog import TRACK_MARKERS, Lab
 from patterns_workbook.labtext import parse_hints, task_sections
-from patterns_workbook.maintainer.variants import PatchError, run_variant
+from patterns_workbook.maintainer.variants import (
+    DATABASES,
+    PatchError,
+    postgresql_available,
+    run_variant,
+)
 from patterns_workbook.run.report import LabRun
 from patterns_workbook.starter import starter_files
 
@@ -162,25 +167,46 @@ def tiers_to_split(lab: Lab) -> list[str]:
 
 
 def check_wrong_answer(lab: Lab, wrong: Path, run: LabRun | None = None) -> list[str]:
-    """The wrong answer makes a named test fail on an assertion that names the mistake."""
+    """The wrong answer makes a named test fail on an assertion that names the mistake.
+
+    On each database its `databases` names (default: SQLite only); PostgreSQL is checked
+    when DATABASE_URL is set and skipped otherwise. `run` (the toy's tests) replaces the run.
+    """
     spec_path = wrong.with_suffix(".toml")
     try:
         spec = tomllib.loads(spec_path.read_text(encoding="utf-8"))
         caught_by: list[str] = list(spec["caught_by"])
         expected: str = spec["message"]
+        databases: list[str] = list(spec.get("databases", ["sqlite"]))
         if not spec["mistake"]:
             raise KeyError("mistake")
     except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
         return [f"{wrong.stem}: {spec_path.name} missing or incomplete ({exc})"]
-    problems = _check_diff_targets(lab, wrong)
-    if problems:
-        return problems
-    if run is None:
+    problems = _check_diff_targets(lab, wrong) + _check_databases(lab, wrong.stem, databases)
+    if problems or run is not None:
+        return problems or _check_caught(wrong.stem, run, caught_by, expected)
+    for database in databases:
+        if database == "postgresql" and not postgresql_available():
+            continue
         try:
-            run = run_variant(lab, (lab.solution_path,), patches=(wrong,), **_only(lab, caught_by))
+            run = run_variant(
+                lab, (lab.solution_path,), patches=(wrong,), database=database,
+                **_only(lab, caught_by),
+            )  # fmt: skip
         except PatchError as exc:
             return [str(exc)]
-    return _check_caught(wrong.stem, run, caught_by, expected)
+        problems += [
+            f"{p} (on {database})" for p in _check_caught(wrong.stem, run, caught_by, expected)
+        ]
+    return problems
+
+
+def _check_databases(lab: Lab, name: str, databases: list[str]) -> list[str]:
+    if not databases or any(d not in DATABASES for d in databases):
+        return [f"{name}: databases={databases} must name some of {', '.join(DATABASES)}"]
+    if databases != ["sqlite"] and not lab.database:
+        return [f"{name}: databases={databases}, but the catalog says the lab stores no rows"]
+    return []
 
 
 def _only(lab: Lab, caught_by: list[str]) -> dict[str, tuple[str, ...]]:

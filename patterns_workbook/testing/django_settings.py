@@ -1,6 +1,8 @@
 """Django settings for a lab's tests: the workbook's defaults, then what the lab adds.
 
-A lab's `conftest.py` calls this from `pytest_configure`; pytest-django then sets Django up:
+A lab's `conftest.py` calls this from `pytest_configure`; pytest-django then sets Django up.
+With `DATABASE_URL` set, the lab's SQLite database is replaced by that PostgreSQL server
+(`database.django_databases`), so no lab writes its own switch:
 
     def pytest_configure(config):
         configure_django(
@@ -12,6 +14,8 @@ A lab's `conftest.py` calls this from `pytest_configure`; pytest-django then set
 from __future__ import annotations
 
 from typing import Any
+
+from patterns_workbook.testing.database import django_databases
 
 IN_MEMORY_SQLITE = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
@@ -33,7 +37,10 @@ def configure_django(
     rest_framework: dict[str, Any] | None = None,
     **overrides: Any,
 ) -> None:
-    """`settings.configure()` once, with DEBUG off, UTC, SQLite in memory and DRF defaults."""
+    """`settings.configure()` once, with DEBUG off, UTC, SQLite in memory and DRF defaults.
+
+    `databases` is the lab's SQLite set-up (default: in memory); `DATABASE_URL` overrides it.
+    """
     from django.conf import settings
 
     if settings.configured:
@@ -47,7 +54,7 @@ def configure_django(
         "MIDDLEWARE": [],
         "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
         "INSTALLED_APPS": installed_apps,
-        "DATABASES": IN_MEMORY_SQLITE if databases is None else databases,
+        "DATABASES": django_databases(databases or IN_MEMORY_SQLITE),
     }
     if root_urlconf is not None:
         values["ROOT_URLCONF"] = root_urlconf

@@ -16,6 +16,7 @@ is off (`-p no:django`, a track without Django) its `django_db` marker is still 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import traceback
@@ -26,6 +27,10 @@ from typing import Any
 import pytest
 
 from patterns_workbook.catalog import TRACK_MARKERS, TRACKS
+from patterns_workbook.testing import database
+from patterns_workbook.testing.database import _scratch_database, postgresql_url
+
+__all__ = ["_scratch_database", "postgresql_url"]  # fixtures, found here by pytest
 
 OUTPUT_CAP = 200_000  # characters a test may print per phase before the rest is dropped
 _NEWER_SYNTAX = (  # (pattern, what needs a newer Python)
@@ -42,6 +47,8 @@ MARKERS = {
     "flask": "Flask track",
     "sqlalchemy": "SQLAlchemy 2 ORM test shared by the FastAPI and Flask tracks",
     "task(n)": "the lab task (README 'Task n') this test checks",
+    "sqlite_only(why)": "runs on SQLite only (e.g. it simulates PostgreSQL's locking there)",
+    "postgresql_only(why)": "runs only with DATABASE_URL set (real concurrent transactions)",
 }
 
 
@@ -68,6 +75,28 @@ def pytest_configure(config: pytest.Config) -> None:
     if path:
         config.pluginmanager.register(ReportWriter(Path(path)), "workbook-report")
         config.pluginmanager.register(OutputCap(), "workbook-output-cap")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    raw = os.environ.get(database.ENV, "").strip()
+    if not raw:
+        return f"database: SQLite (set {database.ENV}=postgresql://… for PostgreSQL)"
+    return f"database: PostgreSQL at {database.shown_raw(raw)}"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a test marked for the other database, saying why."""
+    only_sqlite = item.get_closest_marker("sqlite_only")
+    only_postgresql = item.get_closest_marker("postgresql_only")
+    if only_sqlite is None and only_postgresql is None:
+        return
+    on_postgresql = database.on_postgresql()
+    if only_sqlite is not None and on_postgresql:
+        pytest.skip(f"SQLite only: {' '.join(only_sqlite.args)}")
+    if only_postgresql is not None and not on_postgresql:
+        pytest.skip(
+            f"needs PostgreSQL ({database.ENV}=postgresql://…): {' '.join(only_postgresql.args)}"
+        )
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

@@ -1,0 +1,185 @@
+"""The database a lab's tests run on: SQLite by default, PostgreSQL when `DATABASE_URL` is set.
+
+One switch for every database lab, as `REDIS_URL` is for Redis (docs/design.md §6):
+
+- `DATABASE_URL` unset → each lab's own SQLite databases, nothing to install.
+- `DATABASE_URL=postgresql://user:password@host:port/db` → both ORMs run on that server:
+  - Django: `configure_django` (django_settings.py) builds `DATABASES` from the URL with
+    dj-database-url; pytest-django creates the test database and drops it at the end.
+  - SQLAlchemy: the plugin's `postgresql_url` fixture gives a test the URL of a scratch
+    database (psycopg 3), created once per pytest process, emptied after each test
+    (`TRUNCATE … RESTART IDENTITY`) and dropped when the process ends.
+
+Every name carries the process id (and the pytest-xdist worker, which pytest-django adds for
+Django), so parallel runs — two labs, two workers, two maintainer checks — never share rows.
+A server that cannot be reached is one `UsageError` line naming `DATABASE_URL`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    import psycopg
+    from sqlalchemy.engine import URL
+
+ENV = "DATABASE_URL"
+SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+CONNECT_TIMEOUT = 5  # seconds to wait for the server before saying it cannot be reached
+LOCK_TIMEOUT = "5s"  # emptying the tables waits this long for a connection a test left open
+
+
+def server_url() -> URL | None:
+    """`DATABASE_URL` as a SQLAlchemy URL with the psycopg 3 driver, or None when unset."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    raw = os.environ.get(ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise pytest.UsageError(f"{ENV} is not a database URL: {raw!r}") from None
+    if url.drivername not in SCHEMES:
+        raise pytest.UsageError(
+            f"{ENV} must be a postgresql:// URL (SQLite needs no URL: unset it), "
+            f"not {url.drivername}://"
+        )
+    _check_reachable(url.set(drivername="postgresql+psycopg"))
+    return url.set(drivername="postgresql+psycopg")
+
+
+def on_postgresql() -> bool:
+    return server_url() is not None
+
+
+def shown(url: URL) -> str:
+    """The URL as it may appear in a message: the password hidden."""
+    return url.render_as_string(hide_password=True)
+
+
+def shown_raw(raw: str) -> str:
+    """`DATABASE_URL`'s text with its password hidden, without connecting."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return shown(make_url(raw))
+    except ArgumentError:
+        return "(not a URL)"
+
+
+def django_databases(sqlite: dict[str, Any]) -> dict[str, Any]:
+    """Django's `DATABASES`: the lab's SQLite `DATABASES`, or the server at `DATABASE_URL`."""
+    import dj_database_url
+
+    url = server_url()
+    if url is None:
+        return sqlite
+    config = dj_database_url.parse(url.set(drivername="postgresql").render_as_string(False))
+    # pytest-django creates this database for the run (adding `_gw0` … under xdist) and
+    # drops it at the end; the process id keeps two concurrent runs apart.
+    config["TEST"] = {"NAME": scratch_name("django")}
+    return {"default": config}
+
+
+def scratch_name(kind: str) -> str:
+    """A database name no concurrent run uses: `workbook_<kind>_<pid>`."""
+    return f"workbook_{kind}_{os.getpid()}"
+
+
+@functools.cache
+def _check_reachable(url: URL) -> None:
+    try:
+        _connect(url).close()
+    except Exception as error:  # psycopg.OperationalError, a DNS failure, a refused login…
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise pytest.UsageError(
+            f"{ENV}={shown(url)}: cannot connect to PostgreSQL ({reason}). "
+            f"Start the server, or unset {ENV} to run on SQLite."
+        ) from None
+
+
+def _connect(url: URL, database: str | None = None) -> psycopg.Connection[Any]:
+    import psycopg
+
+    return psycopg.connect(
+        host=url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
+        dbname=database or url.database or "postgres",
+        connect_timeout=CONNECT_TIMEOUT,
+        autocommit=True,
+    )
+
+
+class ScratchDatabase:
+    """A database of this process's own on the server, for SQLAlchemy tests."""
+
+    def __init__(self, server: URL) -> None:
+        self.server = server
+        self.name = scratch_name("sqlalchemy")
+        self.url = server.set(database=self.name)
+        with _connect(server) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{self.name}"')
+        self._conn = _connect(server, self.name)
+        self._conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+
+    def empty(self) -> None:
+        """Empty every table and restart its ids, so the next test starts from nothing."""
+        import psycopg
+
+        rows = self._conn.execute(
+            "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
+        if not rows:
+            return
+        tables = ", ".join(name for (name,) in rows)
+        try:
+            self._conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        except psycopg.errors.LockNotAvailable:
+            raise RuntimeError(
+                f"a connection this test opened is still inside a transaction on {tables} "
+                f"after {LOCK_TIMEOUT}: close every Session and dispose every engine the test "
+                "creates (a thread that never finished counts too)"
+            ) from None
+
+    def drop(self) -> None:
+        self._conn.close()
+        with _connect(self.server) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _scratch_database() -> Iterator[ScratchDatabase | None]:
+    server = server_url()
+    if server is None:
+        yield None
+        return
+    scratch = ScratchDatabase(server)
+    try:
+        yield scratch
+    finally:
+        scratch.drop()
+
+
+@pytest.fixture
+def postgresql_url(_scratch_database: ScratchDatabase | None) -> Iterator[str | None]:
+    """This test's PostgreSQL database for SQLAlchemy (a URL string), or None on SQLite.
+
+    A lab's engine fixture writes `make_engine(postgresql_url or "sqlite://")`. The tables
+    are emptied when the test ends, after the engine fixture has disposed of its engine.
+    """
+    if _scratch_database is None:
+        yield None
+        return
+    yield _scratch_database.url.render_as_string(hide_password=False)
+    _scratch_database.empty()
