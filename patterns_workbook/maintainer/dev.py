@@ -302,10 +302,25 @@ def scaffold(root: Path, lab_id: str, title: str, package: str,
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         written.append(path)
-    with (root / catalog_module.CATALOG_FILE).open("a", encoding="utf-8") as handle:
-        handle.write(_catalog_entry(lab_id, title, notebook, package, frameworks, task))
-    written.append(root / catalog_module.CATALOG_FILE)
+    catalog_file = root / catalog_module.CATALOG_FILE
+    entry = _catalog_entry(lab_id, title, notebook, package, frameworks, task)
+    catalog_file.write_text(
+        _insert_in_order(catalog_file.read_text(encoding="utf-8"), lab_id, entry),
+        encoding="utf-8",
+    )
+    written.append(catalog_file)
     return written
+
+
+_LAB_HEADER = re.compile(r'^\[\[lab\]\]\s*\nid = "(\d\d)_', re.M)
+
+
+def _insert_in_order(text: str, lab_id: str, entry: str) -> str:
+    """catalog.toml with `entry` before the first lab numbered after `lab_id`, else at the end."""
+    later = next((m for m in _LAB_HEADER.finditer(text) if m.group(1) > lab_id[:2]), None)
+    if later is None:
+        return text.rstrip("\n") + "\n" + entry
+    return text[: later.start()] + entry.lstrip("\n") + "\n" + text[later.start() :]
 
 
 @dev_app.command("new")
@@ -334,9 +349,6 @@ def dev_new(
     taken = [lab.id for lab in catalog.labs if lab.id[:2] == lab_id[:2] or lab.package == package]
     if taken or (catalog.root / "labs" / lab_id).exists():
         _fail(f"{lab_id}: its number or package is taken ({', '.join(taken) or 'labs/' + lab_id})")
-    ids = [lab.id for lab in catalog.labs]
-    if ids and lab_id < ids[-1]:
-        _fail(f"{lab_id} would not be last in catalog.toml; number it after {ids[-1]}")
     title = title or slug.replace("_", " ").capitalize()
     written = scaffold(catalog.root, lab_id, title, package, chosen)
     for path in written:

@@ -31,6 +31,14 @@ def test_dev_new_then_dev_check_is_green(workbook, cli):
     assert "04_greeting: green in" in out
 
 
+def test_dev_new_lists_the_lab_in_number_order(workbook, cli):
+    # A pattern may be written after later ones: lab 00 goes before 01, not at the end.
+    assert cli("dev", "new", "00_first").exit_code == 0
+    ids = [lab.id for lab in load(workbook).labs]
+    assert ids == sorted(ids), ids
+    assert ids[0] == "00_first"
+
+
 def test_dev_new_refuses_a_taken_number_or_a_bad_name(workbook, cli, error_line):
     assert "number or package is taken" in error_line(cli("dev", "new", "01_other"))
     assert "is not NN_slug" in error_line(cli("dev", "new", "caching"))

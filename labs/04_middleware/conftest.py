@@ -1,0 +1,1 @@
+"""Lab 04 set-up: lab-local fixtures."""

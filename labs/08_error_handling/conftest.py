@@ -1,0 +1,1 @@
+"""Lab 08 set-up: lab-local fixtures."""
