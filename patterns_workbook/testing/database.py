@@ -76,10 +76,13 @@ def shown_raw(raw: str) -> str:
 
 
 def django_databases(sqlite: dict[str, Any]) -> dict[str, Any]:
-    """Django's `DATABASES`: the lab's SQLite `DATABASES`, or the server at `DATABASE_URL`."""
+    """Django's `DATABASES`: the lab's SQLite `DATABASES`, or the server at `DATABASE_URL`.
+
+    A lab without a database (`{}`) stays without one.
+    """
     import dj_database_url
 
-    url = server_url()
+    url = server_url() if sqlite else None
     if url is None:
         return sqlite
     config = dj_database_url.parse(url.set(drivername="postgresql").render_as_string(False))

@@ -54,7 +54,7 @@ def configure_django(
         "MIDDLEWARE": [],
         "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
         "INSTALLED_APPS": installed_apps,
-        "DATABASES": django_databases(databases or IN_MEMORY_SQLITE),
+        "DATABASES": django_databases(IN_MEMORY_SQLITE if databases is None else databases),
     }
     if root_urlconf is not None:
         values["ROOT_URLCONF"] = root_urlconf
