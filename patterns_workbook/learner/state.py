@@ -98,8 +98,8 @@ class WorkbookState:
 
 
 def _tooling_stamp(root: Path) -> str:
-    """What else decides a run's result: the pytest configuration and this package's version
-    of the plugin (its files' sizes and times, cheap to read)."""
+    """What else decides a run's result: the pytest configuration, this package's version
+    of the plugin (its files' sizes and times, cheap to read) and the services it runs on."""
     parts = []
     for path in (root / "pyproject.toml", root / "catalog.toml"):
         if path.is_file():
@@ -108,7 +108,7 @@ def _tooling_stamp(root: Path) -> str:
     for path in sorted(package.rglob("*.py")):
         info = path.stat()
         parts.append(f"{path.name}:{info.st_size}:{info.st_mtime_ns}")
-    parts.append(os.environ.get("REDIS_URL", ""))
+    parts += [os.environ.get(name, "") for name in ("REDIS_URL", "DATABASE_URL")]
     return "\n".join(parts)
 
 

@@ -163,8 +163,15 @@ def _run(
         if _live.cancelled.is_set():
             raise LabRunError(f"the run of {lab_dir.name} was cancelled")
         if not report.exists():
-            raise LabRunError(f"pytest on {lab_dir.name} crashed (exit {code}):\n{output}")
+            raise LabRunError(_usage_error(output) or f"pytest on {lab_dir.name} crashed "
+                              f"(exit {code}):\n{output}")  # fmt: skip
         return read_report(report, output)
+
+
+def _usage_error(output: str) -> str | None:
+    """pytest's one `ERROR: …` line when set-up refused to start (e.g. DATABASE_URL unreachable)."""
+    lines = [line[len("ERROR: ") :] for line in output.splitlines() if line.startswith("ERROR: ")]
+    return lines[0] if len(lines) == 1 else None
 
 
 def _subprocess(args: list[str], cwd: Path, env: dict[str, str], log: Path, timeout: float):

@@ -51,7 +51,7 @@ def server_url() -> URL | None:
             f"{ENV} must be a postgresql:// URL (SQLite needs no URL: unset it), "
             f"not {url.drivername}://"
         )
-    _check_reachable(url.set(drivername="postgresql+psycopg"))
+    _check_reachable(url)
     return url.set(drivername="postgresql+psycopg")
 
 
