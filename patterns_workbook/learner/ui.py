@@ -6,8 +6,10 @@ markup), so `test_x[flask]` or `[red]` in a message prints as written.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
+from urllib.parse import urlsplit
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -156,6 +158,18 @@ def _first_line(text: str) -> str:
 # --------------------------------------------------------------------------------- check
 
 
+def _database(lab: Lab) -> str:
+    """Where a database lab's tests run: SQLite, or the server DATABASE_URL names."""
+    raw = os.environ.get("DATABASE_URL", "").strip()
+    if not raw:
+        return "SQLite"
+    try:
+        password = urlsplit(raw).password
+    except ValueError:
+        password = None
+    return f"PostgreSQL ({raw.replace(f':{password}@', ':***@') if password else raw})"
+
+
 def check_view(status: LabStatus) -> RenderableType:
     """Which tasks pass, the first failure's message, and what to run next."""
     lab = status.lab
@@ -163,6 +177,7 @@ def check_view(status: LabStatus) -> RenderableType:
         (lab_label(lab), "bold"),
         (f"   labs/{lab.id}", "dim"),
         (f"   track: {status.track}" if status.track else "", "cyan"),
+        (f"   on {_database(lab)}" if lab.database else "", "cyan"),
     )
     parts: list[RenderableType] = [header]
     run = status.run

@@ -64,17 +64,6 @@ def shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def shown_raw(raw: str) -> str:
-    """`DATABASE_URL`'s text with its password hidden, without connecting."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return shown(make_url(raw))
-    except ArgumentError:
-        return "(not a URL)"
-
-
 def django_databases(sqlite: dict[str, Any]) -> dict[str, Any]:
     """Django's `DATABASES`: the lab's SQLite `DATABASES`, or the server at `DATABASE_URL`.
 

@@ -16,7 +16,6 @@ is off (`-p no:django`, a track without Django) its `django_db` marker is still 
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import traceback
@@ -75,13 +74,6 @@ def pytest_configure(config: pytest.Config) -> None:
     if path:
         config.pluginmanager.register(ReportWriter(Path(path)), "workbook-report")
         config.pluginmanager.register(OutputCap(), "workbook-output-cap")
-
-
-def pytest_report_header(config: pytest.Config) -> str:
-    raw = os.environ.get(database.ENV, "").strip()
-    if not raw:
-        return f"database: SQLite (set {database.ENV}=postgresql://… for PostgreSQL)"
-    return f"database: PostgreSQL at {database.shown_raw(raw)}"
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
