@@ -246,17 +246,40 @@ def count_django_position_loads() -> Callable[[], AbstractContextManager[list[ob
 # ------------------------------------------------------------------------------- SQLAlchemy
 
 
+def enforce_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
+    """SQLite ignores foreign keys unless each connection asks; PostgreSQL always checks."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+_POSTGRESQL_ENGINES: dict[str, Engine] = {}  # one per scratch database: tables made once
+
+
 @pytest.fixture
-def sa_engine() -> Iterator[Engine]:
-    """A fresh in-memory SQLite database with the lab's tables, shared across threads."""
+def sa_engine(postgresql_url: str | None) -> Iterator[Engine]:
+    """The lab's tables on this test's database, empty: in-memory SQLite shared across
+    threads, or the scratch PostgreSQL database when `DATABASE_URL` is set.
+
+    On PostgreSQL the engine (and the tables) outlive the test; its connections and its
+    compiled statements do not: `dispose()` closes every connection before the tables are
+    emptied, and the cache is cleared, so a test that adds a relationship to a model gets
+    statements compiled against the model as it is now.
+    """
     from markets_listing.db import Base
 
-    engine = create_engine(
-        "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
-    )
-    Base.metadata.create_all(engine)
+    if postgresql_url is None:
+        engine = create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+        event.listen(engine, "connect", enforce_sqlite_foreign_keys)
+        Base.metadata.create_all(engine)
+    elif (engine := _POSTGRESQL_ENGINES.get(postgresql_url)) is None:
+        engine = _POSTGRESQL_ENGINES[postgresql_url] = create_engine(postgresql_url)
+        Base.metadata.create_all(engine)
     yield engine
     engine.dispose()
+    engine.clear_compiled_cache()
 
 
 @pytest.fixture
