@@ -24,7 +24,7 @@ from rich.text import Text
 from patterns_workbook import catalog as catalog_module
 from patterns_workbook.catalog import TRACKS, CatalogError, Lab
 from patterns_workbook.maintainer import verify
-from patterns_workbook.maintainer.variants import run_variant
+from patterns_workbook.maintainer.variants import postgresql_available, run_variant
 
 dev_app = typer.Typer(
     help="Maintainer commands: scaffold a lab (dev new), check one lab (dev check).",
@@ -53,7 +53,10 @@ def _fail(message: str) -> None:
 
 
 def check_lab(lab: Lab, say: Callable[[str, list[str], float], None]) -> list[str]:
-    """Every maintainer check of one lab, each reported to `say(name, problems, seconds)`."""
+    """Every maintainer check of one lab, each reported to `say(name, problems, seconds)`.
+
+    A database lab runs on PostgreSQL too when DATABASE_URL is set, as the suite does.
+    """
     problems: list[str] = []
 
     def step(name: str, run: Callable[[], list[str]]) -> None:
@@ -75,11 +78,19 @@ def check_lab(lab: Lab, say: Callable[[str, list[str], float], None]) -> list[st
     step("learner files and TODOs", lambda: verify.check_editable_files(lab))
     step("README and hints cover every task", lambda: verify.check_docs(lab))
     step("wrong answers laid out", enough_wrong_answers)
-    step("starter fails every task", lambda: verify.check_starter(lab, run_variant(lab)))
-    step(
-        "solution passes, markers consistent",
-        lambda: verify.check_solution(lab, run_variant(lab, (lab.solution_path,))),
-    )
+    databases = ["sqlite", "postgresql"] if lab.database and postgresql_available() else ["sqlite"]
+    for db in databases:
+        on = "" if len(databases) == 1 else f" on {db}"
+        step(
+            f"starter fails every task{on}",
+            lambda db=db: verify.check_starter(lab, run_variant(lab, database=db)),
+        )
+        step(
+            f"solution passes, markers consistent{on}",
+            lambda db=db: verify.check_solution(
+                lab, run_variant(lab, (lab.solution_path,), database=db)
+            ),
+        )
     for wrong in verify.wrong_answers(lab):
         step(f"wrong answer {wrong.stem}", lambda w=wrong: verify.check_wrong_answer(lab, w))
     return problems
