@@ -1,13 +1,13 @@
 """Lab 06 on the Django ORM: orders are all-or-nothing, race-free, and side effects wait.
 
 Every test runs with real commits (`transactional_db`), as a web request does: the tests
-that check what is committed, what rolled back and when a callback ran need them.
+that check what is committed, what rolled back and when a callback ran need them. The
+database is a SQLite file, or the PostgreSQL server when `DATABASE_URL` is set.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -45,34 +45,29 @@ def market(alice: User) -> Market:
     return Market.objects.create(name="Rain in Lisbon", slug="rain", status="active", creator=bob)
 
 
-def refuse_inserts(model: type) -> Iterator[None]:
+def refuse(refuse_inserts, model: type) -> None:
     """The database refuses every INSERT into `model`'s table, as a failing constraint would."""
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
-            "BEGIN SELECT RAISE(ABORT, 'refused by the database (test trigger)'); END"
-        )
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TRIGGER IF EXISTS refuse_{table}")
+
+    def execute(sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+    refuse_inserts(execute, connection.vendor, model._meta.db_table)
 
 
 @pytest.fixture
-def refuse_positions() -> Iterator[None]:
-    yield from refuse_inserts(Position)
+def refuse_positions(refuse_inserts) -> None:
+    refuse(refuse_inserts, Position)
 
 
 @pytest.fixture
-def refuse_idempotency_records() -> Iterator[None]:
-    yield from refuse_inserts(IdempotencyRecord)
+def refuse_idempotency_records(refuse_inserts) -> None:
+    refuse(refuse_inserts, IdempotencyRecord)
 
 
-def committed_positions() -> int:
+def committed_positions(peek: Callable[[str], int]) -> int:
     """Positions another connection can see: only committed rows."""
-    with sqlite3.connect(connection.settings_dict["NAME"]) as other:
-        (count,) = other.execute(f"SELECT count(*) FROM {Position._meta.db_table}").fetchone()
-    return count
+    return peek(f"SELECT count(*) FROM {Position._meta.db_table}")
 
 
 def balance(user: User) -> Decimal:
@@ -132,21 +127,21 @@ def test_position_failure_leaves_no_market(alice: User, refuse_positions: None) 
 
 @pytest.mark.task(1)
 def test_no_other_request_sees_the_market_before_its_position(
-    alice: User, django_window, refuse_positions: None
+    alice: User, django_peek, django_before_insert, refuse_positions: None
 ) -> None:
     seen: list[int] = []
 
     def others_see() -> None:
-        with sqlite3.connect(connection.settings_dict["NAME"]) as other:
-            query = f"SELECT count(*) FROM {Market._meta.db_table} WHERE slug = 'snow'"
-            seen.append(other.execute(query).fetchone()[0])
-
-    with django_window(Position._meta.db_table, before_write=others_see):
-        got = outcome(
-            lambda: services.create_market_with_position(
-                creator=alice, name="Snow in June", slug="snow", side="yes", amount=D("10.00")
-            )
+        seen.append(
+            django_peek(f"SELECT count(*) FROM {Market._meta.db_table} WHERE slug = 'snow'")
         )
+
+    django_before_insert(Position._meta.db_table, others_see)
+    got = outcome(
+        lambda: services.create_market_with_position(
+            creator=alice, name="Snow in June", slug="snow", side="yes", amount=D("10.00")
+        )
+    )
     assert seen == [0] and Market.objects.count() == 0, (
         f"when the position INSERT was sent, other connections saw {seen} committed market(s) "
         f"named 'snow' (and {Market.objects.count()} after {type(got).__name__}); expected 0 "
@@ -297,6 +292,9 @@ def test_concurrent_debits_never_overdraw(alice: User, run_together) -> None:
 
 
 @pytest.mark.task(2)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_a_payment_committed_between_the_debits_read_and_write_is_not_lost(
     alice: User, django_window
 ) -> None:
@@ -316,6 +314,9 @@ def test_a_payment_committed_between_the_debits_read_and_write_is_not_lost(
 
 
 @pytest.mark.task(2)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_a_debit_refuses_what_a_concurrent_payment_already_spent(
     alice: User, django_window
 ) -> None:
@@ -334,6 +335,9 @@ def test_a_debit_refuses_what_a_concurrent_payment_already_spent(
 
 
 @pytest.mark.task(2)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_debit_returns_the_balance_its_own_update_left(alice: User, django_window) -> None:
     loaded = User.objects.get(pk=alice.pk)
     with django_window(User._meta.db_table, after_lock=lambda: pay(alice, "30.00")) as w:
@@ -417,6 +421,9 @@ def test_only_an_active_market_takes_orders(alice: User, market: Market, status:
 
 
 @pytest.mark.task(3)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_a_market_closed_between_the_orders_read_and_write_refuses_it(
     alice: User, market: Market, django_window
 ) -> None:
@@ -436,6 +443,9 @@ def test_a_market_closed_between_the_orders_read_and_write_refuses_it(
 
 
 @pytest.mark.task(3)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_volume_added_by_a_concurrent_order_is_not_lost(
     alice: User, market: Market, django_window
 ) -> None:
@@ -517,14 +527,16 @@ def test_concurrent_orders_never_overdraw(alice: User, market: Market, run_toget
 
 
 @pytest.mark.task(4)
-def test_notify_runs_once_after_the_order_is_committed(alice: User, market: Market) -> None:
+def test_notify_runs_once_after_the_order_is_committed(
+    alice: User, market: Market, django_peek
+) -> None:
     seen: list[tuple[OrderPlaced, int]] = []
     placed = services.place_order(
         alice,
         market,
         D("30.00"),
         side="yes",
-        notify=lambda p: seen.append((p, committed_positions())),
+        notify=lambda p: seen.append((p, committed_positions(django_peek))),
     )
     assert seen == [(placed, 1)], (
         f"notify saw {seen}; expected one call with the order, made after commit, when "
@@ -672,10 +684,12 @@ def test_concurrent_retries_with_one_key_debit_once(
 
 @pytest.mark.task(5)
 def test_place_order_once_notifies_only_after_the_outermost_commit(
-    alice: User, market: Market
+    alice: User, market: Market, django_peek
 ) -> None:
     seen: list[tuple[OrderPlaced, int]] = []
-    placed = order(alice, market, notify=lambda p: seen.append((p, committed_positions())))
+    placed = order(
+        alice, market, notify=lambda p: seen.append((p, committed_positions(django_peek)))
+    )
     calls: list[OrderPlaced] = []
     with pytest.raises(CallerError), transaction.atomic():
         order(alice, market, key="k-2", notify=calls.append)
@@ -762,6 +776,9 @@ RACE = (
 
 
 @pytest.mark.task(5)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_a_concurrent_request_that_stored_the_key_first_is_replayed(
     alice: User, market: Market, django_window
 ) -> None:
@@ -787,6 +804,9 @@ def test_a_concurrent_request_that_stored_the_key_first_is_replayed(
 
 
 @pytest.mark.task(5)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_a_concurrent_request_that_stored_the_key_for_another_order_is_refused(
     alice: User, market: Market, django_window
 ) -> None:
@@ -809,6 +829,9 @@ def test_a_concurrent_request_that_stored_the_key_for_another_order_is_refused(
 
 
 @pytest.mark.task(5)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_the_race_fallback_replays_this_users_record_not_another_users(
     alice: User, market: Market, django_window
 ) -> None:

@@ -1,19 +1,17 @@
 """Lab 06 on SQLAlchemy 2 (FastAPI and Flask tracks): the same contract as on Django.
 
-Each test gets a fresh SQLite file. The services take instances loaded by the caller, as a
-request handler would; `loaded()` loads them and ends the read transaction, so the service
-runs in a transaction of its own.
+Each test gets a fresh SQLite file, or an emptied PostgreSQL database when `DATABASE_URL` is
+set. The services take instances loaded by the caller, as a request handler would; `loaded()`
+loads them and ends the read transaction, so the service runs in a transaction of its own.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, event, func, select, text, update
+from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -109,35 +107,29 @@ WINDOW = (
 )
 
 
-def refuse_inserts(engine: Engine, table: str) -> Iterator[None]:
+def refuse(engine: Engine, refuse_inserts, table: str) -> None:
     """The database refuses every INSERT into `table`, as a failing constraint would."""
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
-                "BEGIN SELECT RAISE(ABORT, 'refused by the database (test trigger)'); END"
-            )
-        )
-    yield
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP TRIGGER IF EXISTS refuse_{table}"))
+
+    def execute(sql: str) -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(sql)
+
+    refuse_inserts(execute, engine.dialect.name, table)
 
 
 @pytest.fixture
-def refuse_positions(engine: Engine) -> Iterator[None]:
-    yield from refuse_inserts(engine, Position.__tablename__)
+def refuse_positions(engine: Engine, refuse_inserts) -> None:
+    refuse(engine, refuse_inserts, Position.__tablename__)
 
 
 @pytest.fixture
-def refuse_idempotency_records(engine: Engine) -> Iterator[None]:
-    yield from refuse_inserts(engine, IdempotencyRecord.__tablename__)
+def refuse_idempotency_records(engine: Engine, refuse_inserts) -> None:
+    refuse(engine, refuse_inserts, IdempotencyRecord.__tablename__)
 
 
-def committed_positions(sqlite_file: Path) -> int:
+def committed_positions(peek: Callable[[str], int]) -> int:
     """Positions another connection can see: only committed rows."""
-    with sqlite3.connect(sqlite_file) as other:
-        (count,) = other.execute(f"SELECT count(*) FROM {Position.__tablename__}").fetchone()
-    return count
+    return peek(f"SELECT count(*) FROM {Position.__tablename__}")
 
 
 # ------------------------------------------------------------------------------ task 1
@@ -203,27 +195,21 @@ def test_atomic_commits_or_opens_a_savepoint(session: Session, sessions, ids) ->
 
 @pytest.mark.task(1)
 def test_no_other_request_sees_the_market_before_its_position(
-    session: Session, sessions, ids, sqlite_file: Path, sqlalchemy_window, refuse_positions: None
+    session: Session, sessions, ids, sqlalchemy_peek, sqlalchemy_before_insert, refuse_positions
 ) -> None:
     alice, _ = loaded(session, ids)
     seen: list[int] = []
 
     def others_see() -> None:
-        with sqlite3.connect(sqlite_file) as other:
-            query = f"SELECT count(*) FROM {Market.__tablename__} WHERE slug = 'snow'"
-            seen.append(other.execute(query).fetchone()[0])
+        query = f"SELECT count(*) FROM {Market.__tablename__} WHERE slug = 'snow'"
+        seen.append(sqlalchemy_peek(query))
 
-    with sqlalchemy_window(Position.__tablename__, before_write=others_see):
-        got = outcome(
-            lambda: services.create_market_with_position(
-                session,
-                creator=alice,
-                name="Snow in June",
-                slug="snow",
-                side="yes",
-                amount=D("10.00"),
-            )
+    sqlalchemy_before_insert(Position.__tablename__, others_see)
+    got = outcome(
+        lambda: services.create_market_with_position(
+            session, creator=alice, name="Snow in June", slug="snow", side="yes", amount=D("10.00")
         )
+    )
     with sessions() as s:
         after = s.scalar(select(func.count()).select_from(Market).where(Market.slug == "snow"))
     assert seen == [0] and after == 0, (
@@ -367,6 +353,9 @@ def test_concurrent_debits_never_overdraw(sessions, ids, run_together) -> None:
 
 
 @pytest.mark.task(2)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_a_payment_committed_between_the_debits_read_and_write_is_not_lost(
     session: Session, sessions, ids, sqlalchemy_window
 ) -> None:
@@ -387,6 +376,9 @@ def test_a_payment_committed_between_the_debits_read_and_write_is_not_lost(
 
 
 @pytest.mark.task(2)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_a_debit_refuses_what_a_concurrent_payment_already_spent(
     session: Session, sessions, ids, sqlalchemy_window
 ) -> None:
@@ -406,6 +398,9 @@ def test_a_debit_refuses_what_a_concurrent_payment_already_spent(
 
 
 @pytest.mark.task(2)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_debit_returns_the_balance_its_own_update_left(
     session: Session, sessions, ids, sqlalchemy_window
 ) -> None:
@@ -495,6 +490,9 @@ def test_only_an_active_market_takes_orders(session: Session, sessions, ids, sta
 
 
 @pytest.mark.task(3)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_a_market_closed_between_the_orders_read_and_write_refuses_it(
     session: Session, sessions, ids, sqlalchemy_window
 ) -> None:
@@ -517,6 +515,9 @@ def test_a_market_closed_between_the_orders_read_and_write_refuses_it(
 
 
 @pytest.mark.task(3)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_volume_added_by_a_concurrent_order_is_not_lost(
     session: Session, sessions, ids, sqlalchemy_window
 ) -> None:
@@ -576,7 +577,7 @@ def test_concurrent_orders_never_overdraw(sessions, ids, run_together) -> None:
 
 @pytest.mark.task(4)
 def test_notify_runs_once_after_the_order_is_committed(
-    session: Session, ids, sqlite_file: Path
+    session: Session, ids, sqlalchemy_peek
 ) -> None:
     alice, market = loaded(session, ids)
     seen: list[tuple[OrderPlaced, int]] = []
@@ -586,7 +587,7 @@ def test_notify_runs_once_after_the_order_is_committed(
         market,
         D("30.00"),
         side="yes",
-        notify=lambda p: seen.append((p, committed_positions(sqlite_file))),
+        notify=lambda p: seen.append((p, committed_positions(sqlalchemy_peek))),
     )
     assert seen == [(placed, 1)], (
         f"notify saw {seen}; expected one call with the order, made after commit, when "
@@ -778,11 +779,11 @@ def test_concurrent_retries_with_one_key_debit_once(sessions, ids, run_together)
 
 @pytest.mark.task(5)
 def test_place_order_once_notifies_only_after_the_outermost_commit(
-    session: Session, ids, sqlite_file: Path
+    session: Session, ids, sqlalchemy_peek
 ) -> None:
     seen: list[tuple[OrderPlaced, int]] = []
     placed = order(
-        session, ids, notify=lambda p: seen.append((p, committed_positions(sqlite_file)))
+        session, ids, notify=lambda p: seen.append((p, committed_positions(sqlalchemy_peek)))
     )
     alice, market = loaded(session, ids)
     calls: list[OrderPlaced] = []
@@ -898,6 +899,9 @@ RACE = (
 
 
 @pytest.mark.task(5)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_a_concurrent_request_that_stored_the_key_first_is_replayed(
     session: Session, sessions, ids, sqlalchemy_window
 ) -> None:
@@ -923,6 +927,9 @@ def test_a_concurrent_request_that_stored_the_key_first_is_replayed(
 
 
 @pytest.mark.task(5)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_a_concurrent_request_that_stored_the_key_for_another_order_is_refused(
     session: Session, sessions, ids, sqlalchemy_window
 ) -> None:
@@ -945,6 +952,9 @@ def test_a_concurrent_request_that_stored_the_key_for_another_order_is_refused(
 
 
 @pytest.mark.task(5)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_the_race_fallback_replays_this_users_record_not_another_users(
     session: Session, sessions, ids, sqlalchemy_window
 ) -> None:
@@ -975,6 +985,9 @@ def test_the_race_fallback_replays_this_users_record_not_another_users(
 
 
 @pytest.mark.task(5)
+@pytest.mark.sqlite_only(
+    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+)
 def test_a_race_lost_inside_the_callers_transaction_keeps_the_callers_work(
     session: Session, sessions, ids, sqlalchemy_window
 ) -> None:

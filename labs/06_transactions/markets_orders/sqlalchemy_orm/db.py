@@ -1,6 +1,8 @@
 """Engine and session factory. Given.
 
-SQLite needs two adjustments to behave like a server database under concurrent writers:
+A PostgreSQL URL (`postgresql+psycopg://…`) gets a plain engine: PostgreSQL locks rows,
+enforces foreign keys and runs each transaction at READ COMMITTED, its default. SQLite needs
+three adjustments to behave like a server database under concurrent writers:
 
 - Python's sqlite3 driver opens transactions lazily and emits no SAVEPOINT-safe BEGIN, so we
   switch its own handling off and emit BEGIN ourselves (the recipe in SQLAlchemy's pysqlite
@@ -9,6 +11,8 @@ SQLite needs two adjustments to behave like a server database under concurrent w
   starts, and other writers wait (up to `timeout` seconds) instead of failing with
   "database is locked" half-way through. SQLite has one writer at a time; PostgreSQL locks
   rows, so the services must be correct without relying on this.
+- `PRAGMA foreign_keys=ON` on every connection: SQLite accepts a position for a market that
+  does not exist unless asked to check, per connection; PostgreSQL always checks.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from markets_orders.sqlalchemy_orm.models import Base
 
 
 def make_engine(url: str, *, timeout: float = 5.0) -> Engine:
-    """An engine for `url`; a SQLite file URL gets the locking set-up described above."""
+    """An engine for `url`; a SQLite URL gets the set-up described above."""
     if not url.startswith("sqlite"):
         return create_engine(url)
     engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
@@ -30,6 +34,7 @@ def make_engine(url: str, *, timeout: float = 5.0) -> Engine:
     @event.listens_for(engine, "connect")
     def _driver_transactions_off(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(connection: Any) -> None:
