@@ -5,12 +5,43 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import DatabaseError
 
 from markets_listing.django_listing.selectors import market_listing
 
 pytestmark = [pytest.mark.django, pytest.mark.task(1)]
 
 QUERY_BUDGET = 2  # markets joined to their creator with the count annotated; tags prefetched
+
+
+def listed() -> list[Any]:
+    """`market_listing()` evaluated; a query the database refuses fails with its reason."""
+    try:
+        return list(market_listing())
+    except DatabaseError as exc:
+        pytest.fail(refused(exc), pytrace=False)
+
+
+def refused(exc: DatabaseError) -> str:
+    """What it means when the database refuses the listing query (PostgreSQL is stricter)."""
+    reason = str(exc).strip().splitlines()[0]
+    said = f"market_listing(): the database refused the query ({reason}).\n"
+    if "GROUP BY" in reason:
+        return said + (
+            "PostgreSQL, like the SQL standard, refuses a GROUP BY query that selects a column "
+            "neither grouped nor aggregated; SQLite accepts it and picks a value from the "
+            "group, so the query passes on SQLite and fails in production. Let the ORM write "
+            "the GROUP BY: annotate(position_count=Count('positions')) (task 1)"
+        )
+    if "more than one row" in reason:
+        return said + (
+            "A Subquery used as a value must give one row per market; this one gives one per "
+            "position: .annotate(n=Count(...)) on Position groups by every Position column "
+            "unless .values('market') comes first. SQLite silently takes the first row (a "
+            "count of 1), PostgreSQL refuses. Write .values('market').annotate(n=Count('pk'))"
+            ".values('n'), or simply annotate(position_count=Count('positions')) (task 1)"
+        )
+    return said + "The query must run on SQLite and on PostgreSQL alike (task 1)"
 
 
 def read_listing() -> list[tuple[Any, ...]]:
@@ -22,7 +53,7 @@ def read_listing() -> list[tuple[Any, ...]]:
             [tag.name for tag in market.tags.all()],
             getattr(market, "position_count", "<no position_count annotation>"),
         )
-        for market in market_listing()
+        for market in listed()
     ]
 
 
@@ -48,7 +79,7 @@ def test_market_listing_is_newest_first_with_creator_tags_and_position_count(
 def test_market_listing_orders_by_created_at_not_by_id(django_seed, backfilled_markets):
     django_seed(backfilled_markets)
 
-    got = [market.slug for market in market_listing()]
+    got = [market.slug for market in listed()]
 
     expected = ["backfilled-c", "backfilled-a", "backfilled-b"]
     assert got == expected, (
@@ -62,7 +93,7 @@ def test_market_listing_orders_by_created_at_not_by_id(django_seed, backfilled_m
 def test_market_listing_breaks_created_at_ties_by_id(django_seed, tied_markets):
     django_seed(tied_markets)
 
-    got = [(market.id, market.slug) for market in market_listing()]
+    got = [(market.id, market.slug) for market in listed()]
 
     expected = [(3, "tied-a"), (2, "tied-c"), (1, "tied-b")]
     assert got == expected, (
@@ -103,7 +134,7 @@ def test_market_listing_counts_positions_in_the_database(
     django_seed(known_markets)
 
     with count_django_position_loads() as loaded:
-        counts = [getattr(m, "position_count", None) for m in market_listing()]
+        counts = [getattr(m, "position_count", None) for m in listed()]
 
     assert not loaded, (
         f"market_listing() built {len(loaded)} Position objects to list 5 markets; the count "
@@ -114,5 +145,17 @@ def test_market_listing_counts_positions_in_the_database(
         f"market_listing() gave position_count values {counts}; expected [0, 0, 1, 3, 2] "
         "(newest first): annotate each market with the number of its positions, not of "
         "distinct traders — bob's two positions on market 2 count as two, so "
-        "Count('positions'), not Count('positions__user', distinct=True) (task 1)"
+        "Count('positions'), not Count('positions__user', distinct=True)"
+        + (ONE_ROW_PER_POSITION if counts[2:] == [1, 1, 1] else "")
+        + " (task 1)"
     )
+
+
+ONE_ROW_PER_POSITION = (
+    ". Every market with positions came back as 1: a count Subquery that gives one row per "
+    "position (Position.objects.filter(market=OuterRef('pk')).annotate(n=Count('pk')) groups "
+    "by every Position column) hands SQLite several rows, and SQLite takes the first, a 1; "
+    "PostgreSQL refuses the query. Group the subquery by market first, "
+    ".values('market').annotate(n=Count('pk')).values('n'), or annotate "
+    "position_count=Count('positions')"
+)
