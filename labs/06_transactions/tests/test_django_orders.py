@@ -94,6 +94,52 @@ WINDOW = (
 )
 
 
+REAL_RACE = "real concurrent transactions on PostgreSQL (READ COMMITTED, its default)"
+
+
+def sqlstate(result: object) -> str | None:
+    """The SQLSTATE of a database error the service raised, else None."""
+    return getattr(getattr(result, "__cause__", None), "sqlstate", None)
+
+
+def shown(results: list[object]) -> list[str]:
+    return [r if isinstance(r, OrderPlaced) else repr(r) for r in results]  # type: ignore[misc]
+
+
+def lost_update(what: str) -> str:
+    return (
+        f"{what}. A read-check-write is a lost update here even inside a transaction: a "
+        "plain SELECT takes no lock, so both requests read 100.00 and both pass the check; "
+        "the second UPDATE waits for the first one's row lock, then writes the balance it "
+        "computed from its stale read. A check in Python followed by an unconditional "
+        "subtraction overdraws instead, and only the CHECK constraint stops it. Let the "
+        "database decide in one conditional UPDATE ... WHERE balance >= amount, or lock the "
+        "row before the check with select_for_update() (task 2)"
+    )
+
+
+def unique_key_decides(results: list[object]) -> str:
+    serialization = any(sqlstate(r) == "40001" for r in results)
+    return (
+        "The unique key decides: the loser's INSERT of the record raises IntegrityError. "
+        "Catch the IntegrityError around the whole atomic block (its rollback takes the "
+        "loser's debit with it), read the winner's record and replay it — a savepoint around "
+        "the INSERT alone keeps the loser's debit: a double debit. A locking read of the key "
+        "(FOR UPDATE) does not serialize the two: it locks the rows it finds, and a key not "
+        "stored yet is no row"
+        + (
+            ". One request failed with a serialization failure (SQLSTATE 40001): that is "
+            "what REPEATABLE READ or SERIALIZABLE raise when two transactions collide, and it "
+            "is not an IntegrityError, so it escapes as a 500. At READ COMMITTED (the "
+            "default) the unique key decides; under a stricter level the whole transaction "
+            "must be retried"
+            if serialization
+            else ""
+        )
+        + " (task 5)"
+    )
+
+
 # ------------------------------------------------------------------------------ task 1
 
 
@@ -288,6 +334,31 @@ def test_concurrent_debits_never_overdraw(alice: User, run_together) -> None:
         "expected 3 paid, 7 refused, balance 10.00. Reading the balance in Python and saving "
         "balance - amount is a lost update: check and subtract in one conditional UPDATE "
         "(filter(balance__gte=...).update(balance=F(...) - ...)) (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.postgresql_only("two debits race in real transactions at READ COMMITTED")
+def test_two_concurrent_debits_cannot_both_spend_the_same_money(
+    alice: User, run_together, django_rendezvous, watched
+) -> None:
+    meet = django_rendezvous(2, User._meta.db_table)
+
+    def one_request(i: int, ready) -> object:
+        user = User.objects.get(pk=alice.pk)  # each request loads the user, then debits
+        ready()
+        with watched(meet):  # each waits after its first statement on alice's row
+            return services.debit(user, D("60.00"))
+
+    results = run_together(2, one_request, cleanup=connections.close_all)
+    paid = [r for r in results if isinstance(r, Decimal)]
+    refused = [r for r in results if isinstance(r, InsufficientFunds)]
+    assert paid == [D("40.00")] and len(refused) == 1 and balance(alice) == D("40.00"), lost_update(
+        f"two requests each debited 60.00 from alice's 100.00 at the same moment, in "
+        f"{REAL_RACE}, each going on only once the other had sent its first statement on "
+        f"alice's row too: they gave {shown(results)} and left the balance at "
+        f"{balance(alice)}; expected one to pay (40.00), the other InsufficientFunds, and "
+        "40.00 stored"
     )
 
 
@@ -508,6 +579,24 @@ def test_position_failure_rolls_back_the_debit(
 
 
 @pytest.mark.task(3)
+def test_the_database_refuses_a_position_for_a_missing_market(alice: User, market: Market) -> None:
+    missing = market.pk + 1000
+    got: object = "stored"
+    try:
+        with transaction.atomic():
+            Position.objects.create(market_id=missing, user=alice, side="yes", amount=D("1.00"))
+    except IntegrityError as exc:
+        got = exc
+    stored = Position.objects.count()
+    assert isinstance(got, IntegrityError) and stored == 0, (
+        f"a position for market {missing}, which does not exist, gave {got!r} and left "
+        f"{stored} position(s); expected IntegrityError and 0: the foreign key must refuse "
+        "an order for a missing market on every database (Django turns SQLite's foreign "
+        "keys on and checks them at commit; PostgreSQL always checks) (task 3)"
+    )
+
+
+@pytest.mark.task(3)
 def test_concurrent_orders_never_overdraw(alice: User, market: Market, run_together) -> None:
     def one_request(i: int, ready) -> object:
         user, mkt = User.objects.get(pk=alice.pk), Market.objects.get(pk=market.pk)
@@ -680,6 +769,67 @@ def test_concurrent_retries_with_one_key_debit_once(
         f"5 concurrent requests with one key left {state(alice, market)}; expected one debit "
         "(task 5)"
     )
+
+
+@pytest.mark.task(5)
+@pytest.mark.postgresql_only("two requests with one key race in real transactions")
+@pytest.mark.parametrize("second", ["same_order", "another_order"])
+def test_two_concurrent_requests_with_one_key_let_the_unique_key_decide(
+    alice: User, market: Market, run_together, django_rendezvous, watched, second: str
+) -> None:
+    meet = django_rendezvous(2, IdempotencyRecord._meta.db_table)
+    sides = ["yes", "yes" if second == "same_order" else "no"]
+    calls: list[OrderPlaced] = []
+
+    def one_request(i: int, ready) -> object:
+        user, mkt = User.objects.get(pk=alice.pk), Market.objects.get(pk=market.pk)
+        ready()
+        with watched(meet):  # each waits after its lookup of the key
+            return services.place_order_once(
+                key="k-1",
+                user=user,
+                market=mkt,
+                amount=D("30.00"),
+                side=sides[i],  # type: ignore[arg-type]
+                notify=calls.append,
+            )
+
+    results = run_together(2, one_request, cleanup=connections.close_all)
+    placed = [r for r in results if isinstance(r, OrderPlaced)]
+    after = state(alice, market)
+    race = (
+        f"two requests with key 'k-1' ran at the same moment, in {REAL_RACE}, and both "
+        "looked the key up before either stored it (both missed)"
+    )
+    if second == "same_order":
+        assert (
+            len(placed) == 2
+            and placed[0] == placed[1]
+            and after
+            == (
+                D("70.00"),
+                D("30.00"),
+                1,
+            )
+        ), (
+            f"{race}, for the same order: they gave {shown(results)} and left (balance, "
+            f"volume, positions) at {after}; expected the same answer for both (the winner's "
+            f"order, which the loser replays) and one debit, (70.00, 30.00, 1). "
+            + unique_key_decides(results)
+        )
+        assert calls == placed[:1], (
+            f"{race}; the two requests notified {calls}; expected one notification, the "
+            "winner's: the loser's order rolled back, so nothing may go out for it (task 5)"
+        )
+    else:
+        reused = [r for r in results if isinstance(r, IdempotencyKeyReused)]
+        assert len(placed) == 1 and len(reused) == 1 and after == (D("70.00"), D("30.00"), 1), (
+            f"{race}, for two different orders (side 'yes', side 'no'): they gave "
+            f"{shown(results)} and left (balance, volume, positions) at {after}; expected one "
+            "placed order, IdempotencyKeyReused for the other, and one debit, (70.00, 30.00, "
+            "1): the loser replays the stored record only when its fingerprint matches. "
+            + unique_key_decides(results)
+        )
 
 
 @pytest.mark.task(5)
