@@ -158,14 +158,17 @@ def fastapi_app(sa_session_factory: Any) -> Any:
     return create_app(sa_session_factory)
 
 
-# The lower id of each pair of tied volumes (eth-5k and btc-100k, turnout-60 and heat-seville).
-# The seeds rewrite these rows once stored: PostgreSQL writes an UPDATE's new row version at
-# the end of the table, so a scan then reads 1, 3, 4, 6, 2, 5 — tied rows out of id order,
-# as they are in a table with a history. SQLite keeps rowid order (the volume index read
-# backwards shows its ties out of order); the in-memory fake gets its markets reversed.
-MOVED_TO_THE_END = tuple(
-    row[0] for n, row in enumerate(SEED) if any(later[3] == row[3] for later in SEED[n + 1 :])
-)
+# Ties as a table with a history holds them. Two pairs of markets share a volume (eth-5k and
+# btc-100k, turnout-60 and heat-seville); once stored, the seeds rewrite the lower id of each
+# pair, and the creator of those (bob). PostgreSQL writes an UPDATE's new row version at the
+# end of the table, so a scan then reads the markets 1, 3, 4, 6, 2, 5 and the users alice,
+# carol, bob: whether the plan sorts a scan of `market`, or of its join with `user`, the tied
+# rows reach the sort out of id order in both directions, and an index scan on `volume` read
+# backwards (`-volume` with a LIMIT) reverses them. SQLite reads ties in rowid order except
+# through that backwards index; the in-memory fake is handed its markets in reverse.
+_TIES = [(low, high) for n, low in enumerate(SEED) for high in SEED[n + 1 :] if low[3] == high[3]]
+MOVED_MARKETS = tuple(low[0] for low, _ in _TIES)
+MOVED_USERS = tuple(sorted({low[4] for low, _ in _TIES} - {high[4] for _, high in _TIES}))
 
 
 def seed_sqlalchemy(session: Any) -> dict[str, int]:
@@ -184,10 +187,11 @@ def seed_sqlalchemy(session: Any) -> dict[str, int]:
         )  # fmt: skip
         session.add(rows[slug])
         session.flush()  # ids in SEED order
-    moved = update(MarketRow).where(MarketRow.slug.in_(MOVED_TO_THE_END))
-    session.execute(
-        moved.values(name=MarketRow.name), execution_options={"synchronize_session": False}
-    )
+    rewrite = {"synchronize_session": False}  # the same values: only where the rows lie moves
+    markets = update(MarketRow).where(MarketRow.slug.in_(MOVED_MARKETS))
+    session.execute(markets.values(name=MarketRow.name), execution_options=rewrite)
+    users = update(UserRow).where(UserRow.username.in_(MOVED_USERS))
+    session.execute(users.values(role=UserRow.role), execution_options=rewrite)
     return {slug: row.id for slug, row in rows.items()}
 
 
@@ -212,7 +216,8 @@ def seed_django() -> dict[str, int]:
     link.objects.bulk_create(
         link(marketrow=rows[slug], tag=tags[t]) for slug, *_, names, _ in SEED for t in names
     )
-    MarketRow.objects.filter(slug__in=MOVED_TO_THE_END).update(name=F("name"))
+    MarketRow.objects.filter(slug__in=MOVED_MARKETS).update(name=F("name"))  # see MOVED_MARKETS
+    User.objects.filter(username__in=MOVED_USERS).update(role=F("role"))
     return {slug: row.pk for slug, row in rows.items()}
 
 

@@ -12,7 +12,8 @@ from typing import Any
 from markets_repository.domain import Market
 
 # The largest id a BIGINT column (SQLite, PostgreSQL) holds. A larger id in a URL cannot name
-# a row: handed to the driver it raises OverflowError (a 500), so the apps answer 404 first.
+# a row: SQLite's driver raises OverflowError on it (a 500; psycopg sends it as a numeric and
+# finds nothing), so the apps answer 404 first, the same on both.
 MAX_ID = 2**63 - 1
 
 

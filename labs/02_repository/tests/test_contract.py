@@ -127,7 +127,9 @@ def test_list_without_filters_returns_every_market_as_a_list(backend: Backend) -
     )
     assert slugs(got) == in_order(backend, "id"), (
         f"[{backend.name}] repo.list() returned {slugs(got)}; expected all six markets in id "
-        f"order {in_order(backend, 'id')} (task 2)"
+        f"order {in_order(backend, 'id')}. Without an ORDER BY id a database returns rows in "
+        "whatever order it reads them: SQLite's happens to be rowid order, PostgreSQL's is "
+        "where the rows lie on disk — a market updated since it was stored comes last (task 2)"
     )
 
 
@@ -175,9 +177,12 @@ def test_list_runs_as_many_queries_for_six_markets_as_for_one(backend: Backend) 
          "substring match (tags__name__icontains, LIKE '%eat%') is a search, not a tag. "),
         ({"tag": "WEATHER"}, [], "tag names are exact, case included: 'WEATHER' is not "
          "'weather' (no iexact/icontains/lower()). "),
+        ({"tag": "weath%"}, [], "a tag is compared with =, never LIKE: '%' and '_' in a "
+         "client's tag are LIKE wildcards ('weath%' finds 'weather'). SQLite's LIKE also "
+         "ignores case, PostgreSQL's does not — there only a wildcard shows the LIKE. "),
     ],
     ids=["active", "closed", "tag", "unknown-tag", "status-and-tag", "empty-tag",
-         "tag-substring", "tag-other-case"],
+         "tag-substring", "tag-other-case", "tag-wildcard"],
 )  # fmt: skip
 def test_list_applies_every_given_filter(
     backend: Backend, filters: dict[str, Any], expected: list[str], why: str
@@ -411,7 +416,7 @@ def test_add_with_an_existing_creator_reuses_that_user(backend: Backend) -> None
 
 
 @pytest.mark.task(4)
-@pytest.mark.parametrize("creator", ["a%", "_lice", "ALICE"])
+@pytest.mark.parametrize("creator", ["a%", "_lice", "ALICE", "lic"])
 def test_add_finds_the_creator_by_exact_username(backend: Backend, creator: str) -> None:
     added = backend.repo.add(new_market(creator=creator))
     stored = backend.repo.get(added.id)
@@ -419,9 +424,10 @@ def test_add_finds_the_creator_by_exact_username(backend: Backend, creator: str)
     assert added.creator == found == creator, (
         f"[{backend.name}] repo.add(creator={creator!r}) returned creator {added.creator!r}, "
         f"then get found {found!r}; expected {creator!r}, a new user: the creator is found by "
-        "username *equality* or created — LIKE / icontains / iexact treat '%' and '_' as "
-        "wildcards or ignore case, and attach a client's market to another user (alice) "
-        "(task 4)"
+        "username *equality* or created — LIKE / contains / icontains / iexact treat '%' and "
+        "'_' as wildcards, match a part of the name or ignore case, and attach a client's "
+        "market to another user (alice). SQLite's LIKE ignores case, PostgreSQL's does not: "
+        "there 'lic', a part of 'alice', is what shows a contains (task 4)"
     )
 
 
