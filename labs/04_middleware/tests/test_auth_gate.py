@@ -1,0 +1,195 @@
+"""Task 4: the auth gate — a token on every route but the public ones, decided on the route.
+
+These tests run the request-id middleware and the gate (`api("auth_gate")`). Which routes
+exist is read from each app (tests/routes.py), so none is left unprotected by omission.
+"""
+
+from __future__ import annotations
+
+import pytest
+from checks import ADA, AS_ADA, AS_BOB, body_of, expect_error, shown
+from routes import ROUTES_OF
+
+from markets_middleware.auth import PASSWORDS
+from markets_middleware.contract import PUBLIC_ROUTES
+
+pytestmark = pytest.mark.task(4)
+
+WHERE = {
+    "django": "request.principal",
+    "fastapi": "request.state.principal",
+    "flask": "g.principal",
+}
+
+
+def expect_401(reply, call: str) -> None:
+    expect_error(reply, 401, "not_authenticated", call, task=4)
+    challenge = reply.header("www-authenticate") or ""
+    assert challenge.lower().startswith("bearer"), (
+        f"{call} answered 401 with WWW-Authenticate: {challenge!r}; a 401 names the scheme the "
+        "client should use, `Bearer` (RFC 9110 §11.6.1; contract.not_authenticated) (task 4)"
+    )
+
+
+def test_the_apps_serve_the_routes_this_lab_protects(framework) -> None:
+    served = {(r.method, r.name) for r in ROUTES_OF[framework]()}
+    assert len(served) == 7 and served > PUBLIC_ROUTES, (
+        f"[{framework}] the app serves {sorted(served)}; the given apps serve 7 routes, four of "
+        "them public (contract.py): were the given views or URLs changed? (task 4)"
+    )
+
+
+def test_every_route_outside_the_allow_list_needs_a_token(api, framework) -> None:
+    client = api("auth_gate")
+    for route in ROUTES_OF[framework]():
+        reply = client.request(route.method, route.path)
+        call = f"[{framework}] {route.method} {route.path} (route {route.name!r}) with no token"
+        if (route.method, route.name) in PUBLIC_ROUTES:
+            assert reply.status != 401, (
+                f"{call} answered {shown(reply)}; ({route.method}, {route.name!r}) is in "
+                "PUBLIC_ROUTES: anyone may call it (task 4)"
+            )
+        else:
+            expect_401(reply, call + f" — ({route.method}, {route.name!r}) is not public")
+
+
+def test_a_public_path_does_not_make_other_methods_on_it_public(api, framework, book) -> None:
+    client = api("auth_gate")
+    reply = client.delete("/api/markets/1")
+    expect_401(
+        reply,
+        f"[{framework}] DELETE /api/markets/1 with no token — GET on this path is public, "
+        "DELETE is not: a route is a method and a path",
+    )
+    assert 1 in book.markets, f"[{framework}] market 1 was deleted by a request with no token"
+
+
+def test_every_public_route_answers_without_a_token(api, framework) -> None:
+    client = api("auth_gate")
+    login = {"username": "ada", "password": PASSWORDS["ada"]}
+    for method, path, json in (
+        ("GET", "/api/health", None),
+        ("POST", "/api/auth/login", login),
+        ("GET", "/api/markets", None),
+        ("GET", "/api/markets/2", None),
+    ):
+        reply = client.request(method, path, json=json)
+        assert reply.status == 200, (
+            f"[{framework}] {method} {path} with no token answered {shown(reply)}; it is a "
+            "public route (contract.PUBLIC_ROUTES): expected 200 (task 4)"
+        )
+    token = (body_of(client.post("/api/auth/login", json=login)) or {}).get("token")
+    assert token == ADA, f"[{framework}] the login answered token {token!r}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/auth/me?",
+        "/api/auth/me?next=/api/health",
+        "/api/auth/me?=/api/auth/login",
+        "/api/auth/me?public=/api/markets",
+        "/api/markets/1/positions?from=/api/markets/1",
+        "/api/auth/me#/api/health",
+        "/api/auth/%6De",
+        "/api/auth%2Fme",
+        "/api/markets/%31/positions",
+    ],
+)
+def test_a_path_that_names_a_protected_route_needs_a_token(api, framework, path) -> None:
+    reply = api("auth_gate").get(path)
+    expect_401(
+        reply,
+        f"[{framework}] GET {path} with no token — the router resolves it to a protected "
+        "route; the query string, an escape or a fragment change nothing: decide on the "
+        "resolved route, never on the text of the URL",
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/auth/../auth/me",
+        "/api/auth/login/../me",
+        "/api/health/../auth/me",
+        "/api/auth/%2e%2e/auth/me",
+        "/api/auth/login%2F..%2Fme",
+        "/api/markets/1/../1/positions",
+        "/api/auth/me/",
+        "//api/auth/me",
+        "/api//auth/me",
+        "/API/auth/me",
+        "/api/Auth/me",
+        "/api/authx",
+        "/api/auth/me%20",
+        "/api/auth/me;",
+        "/api/markets/1/positions/",
+    ],
+)
+def test_bypass_attempts_never_reach_a_protected_view(api, framework, path) -> None:
+    reply = api("auth_gate").get(path)
+    leaked = '"username"' in reply.text or '"side"' in reply.text  # what the views answer
+    assert reply.status in (401, 404, 308) and not leaked, (
+        f"[{framework}] GET {path} with no token answered {shown(reply)}; a path that dodges "
+        "a string check on the raw path must still end in a 401 (it resolved to a protected "
+        "route), a 404 (it resolved to none) or a redirect — never the view (task 4)"
+    )
+
+
+def test_a_header_naming_another_path_changes_nothing(api, framework) -> None:
+    headers = {"X-Original-URL": "/api/health", "X-Rewrite-URL": "/api/health"}
+    reply = api("auth_gate").get("/api/auth/me", headers=headers)
+    expect_401(reply, f"[{framework}] GET /api/auth/me, no token, X-Original-URL: /api/health")
+
+
+def test_head_on_a_protected_route_reveals_nothing(api, framework) -> None:
+    reply = api("auth_gate").request("HEAD", "/api/auth/me")
+    assert reply.status in (401, 405), (
+        f"[{framework}] HEAD /api/auth/me with no token answered {shown(reply)}; Django and "
+        "Flask answer HEAD by running the GET view: the gate must refuse it (401), or the "
+        "framework must not serve it (405) (task 4)"
+    )
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        pytest.param("Bearer not-a-token", id="an unknown token"),
+        pytest.param(f"Bearer {ADA}x", id="a known token with a suffix"),
+        pytest.param(f"Bearer {ADA[:-1]}", id="a known token cut short"),
+        pytest.param(f"Basic {ADA}", id="another scheme"),
+        pytest.param(ADA, id="no scheme"),
+        pytest.param("Bearer", id="a scheme without a token"),
+        pytest.param("", id="an empty header"),
+    ],
+)
+def test_a_bad_authorization_header_is_refused(api, framework, authorization) -> None:
+    reply = api("auth_gate").get("/api/auth/me", headers={"Authorization": authorization})
+    expect_401(
+        reply,
+        f"[{framework}] GET /api/auth/me with Authorization: {authorization[:30]!r} — a header "
+        "is not a credential until auth.authenticate says whose it is",
+    )
+
+
+def test_a_valid_token_opens_the_protected_routes_as_its_user(api, framework, book) -> None:
+    client = api("auth_gate")
+    for headers, user in ((AS_ADA, "ada"), (AS_BOB, "bob")):
+        reply = client.get("/api/auth/me", headers=headers)
+        seen = (body_of(reply) or {}).get("username")
+        assert reply.status == 200 and seen == user, (
+            f"[{framework}] GET /api/auth/me as {user} answered {shown(reply)}; the handler reads "
+            f"the user the gate stored in {WHERE[framework]} (task 4)"
+        )
+    positions = client.get("/api/markets/1/positions", headers=AS_ADA)
+    assert positions.status == 200 and (body_of(positions) or {}).get("results"), (
+        f"[{framework}] GET /api/markets/1/positions as ada answered {shown(positions)}; "
+        "expected ada's position (task 4)"
+    )
+    deleted = client.delete("/api/markets/3", headers=AS_BOB)
+    assert deleted.status == 204 and 3 not in book.markets, (
+        f"[{framework}] DELETE /api/markets/3 as bob answered {shown(deleted)}; expected 204 "
+        "(task 4)"
+    )
+    after = client.get("/api/auth/me")
+    expect_401(after, f"[{framework}] GET /api/auth/me with no token, after requests with tokens")
