@@ -12,9 +12,7 @@ from patterns_workbook.testing.django_settings import configure_django
 
 def pytest_configure(config: pytest.Config) -> None:
     configure_django(
-        installed_apps=[
-            "django.contrib.contenttypes",
-            "django.contrib.auth",
+        installed_apps=[  # no contrib.auth: unused here, its migrations slow a PostgreSQL run
             "rest_framework",
             "markets_service.django_app",
         ],
@@ -43,13 +41,20 @@ def service(repository: Any) -> Any:
 
 
 @pytest.fixture
-def sqlalchemy_repository() -> Any:
-    """A SqlAlchemyMarketRepository over a fresh in-memory SQLite database."""
+def database_url(postgresql_url: str | None) -> str:
+    """The SQLAlchemy side's database: fresh in-memory SQLite, or with `DATABASE_URL` set
+    this process's scratch PostgreSQL database (emptied after each test)."""
+    return postgresql_url or "sqlite://"
+
+
+@pytest.fixture
+def sqlalchemy_repository(database_url: str) -> Any:
+    """A SqlAlchemyMarketRepository over this test's empty database."""
     from sqlalchemy.orm import sessionmaker
 
     from markets_service.orm import SqlAlchemyMarketRepository, make_engine
 
-    engine = make_engine("sqlite://")
+    engine = make_engine(database_url)
     yield SqlAlchemyMarketRepository(sessionmaker(engine))
     engine.dispose()
 
@@ -79,25 +84,49 @@ def fastapi_app() -> Any:
 
 
 @pytest.fixture
-def http(request: pytest.FixtureRequest, as_client: Any) -> Iterator[Any]:
+def app_of(
+    request: pytest.FixtureRequest, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
+    """`app_of(framework)` → that framework's app with its real ORM service, on this test's
+    database ("django" for Django, whose test database pytest-django provides).
+
+    Every engine an app factory makes is disposed when the test ends, so no pooled
+    connection outlives it (on PostgreSQL the tables are emptied next).
+    """
+    from markets_service import orm
+
+    engines: list[Any] = []
+
+    def make_engine(url: str = "sqlite://") -> Any:
+        engines.append(orm.make_engine(url))
+        return engines[-1]
+
+    def build(framework: str) -> Any:
+        if framework == "django":
+            request.getfixturevalue("db")
+            return "django"
+        if framework == "fastapi":
+            from markets_service import fastapi_app
+
+            monkeypatch.setattr(fastapi_app, "make_engine", make_engine)
+            return fastapi_app.create_app(database_url)
+        from markets_service import flask_app
+
+        monkeypatch.setattr(flask_app, "make_engine", make_engine)
+        return flask_app.create_app({"DATABASE_URL": database_url})
+
+    yield build
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def http(app_of: Any, as_client: Any) -> Iterator[Any]:
     """`http(framework)` → an HttpClient on that framework's app with its real ORM service."""
     from contextlib import ExitStack
 
     with ExitStack() as stack:
-
-        def build(framework: str) -> Any:
-            if framework == "django":
-                request.getfixturevalue("db")
-                return as_client("django")
-            if framework == "fastapi":
-                from markets_service.fastapi_app import create_app as create_fastapi
-
-                return stack.enter_context(as_client(create_fastapi()))
-            from markets_service.flask_app import create_app as create_flask
-
-            return as_client(create_flask())
-
-        yield build
+        yield lambda framework: stack.enter_context(as_client(app_of(framework)))
 
 
 @pytest.fixture

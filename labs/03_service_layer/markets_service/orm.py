@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import DateTime, Numeric, String, create_engine, select
+from sqlalchemy import BigInteger, DateTime, Integer, Numeric, String, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -25,7 +26,9 @@ class Base(DeclarativeBase):
 class MarketRow(Base):
     __tablename__ = "service_markets"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # BIGINT, as Django's BigAutoField: any id up to MAX_ID fits. SQLite auto-increments
+    # only an INTEGER PRIMARY KEY (64-bit there anyway), hence the variant.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     slug: Mapped[str] = mapped_column(String(SLUG_MAX_LENGTH), unique=True)
     status: Mapped[str] = mapped_column(String(16))
@@ -47,13 +50,23 @@ class MarketRow(Base):
 
 
 def make_engine(url: str = "sqlite://") -> Engine:
-    """An engine with the tables created. In-memory SQLite is shared across threads."""
+    """An engine with the tables created: SQLite (in memory: shared across threads) or any
+    other URL, e.g. PostgreSQL's (`postgresql+psycopg://…`)."""
     if url == "sqlite://":
         engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
     else:
         engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _enforce_foreign_keys)
     Base.metadata.create_all(engine)
     return engine
+
+
+def _enforce_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
+    """SQLite ignores foreign keys unless each connection asks; PostgreSQL always checks."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
 
 
 class SqlAlchemyMarketRepository:
@@ -80,7 +93,7 @@ class SqlAlchemyMarketRepository:
             ) from None
 
     def get(self, market_id: int) -> Market | None:
-        if not 1 <= market_id <= MAX_ID:  # no row has it, and SQLite would overflow on it
+        if not 1 <= market_id <= MAX_ID:  # no row has it, and BIGINT would overflow on it
             return None
         with self._sessions() as session:
             row = session.get(MarketRow, market_id)
