@@ -3,72 +3,41 @@
 `before_request` functions run in the order they were registered, and the first one to
 return a response ends the request there; `after_request` functions run in the *reverse*
 order, on every response, including one a `before_request` returned.
+
+What you will use: `headers.request_id_from` and `headers.server_timing` (tasks 1, 3),
+`contract.REQUEST_ID_HEADER`, `TIMING_HEADER`, `PUBLIC_ROUTES` and `not_authenticated()`,
+`clock.now()`, `auth.authenticate(...)`, Flask's `g` and `request`, and the given
+`flask_app.error_response(error)`. An endpoint is `api.<route name>` (`flask_app.bp.name`).
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
-
-from markets_middleware import auth, clock
-from markets_middleware.contract import (
-    PUBLIC_ROUTES,
-    REQUEST_ID_HEADER,
-    TIMING_HEADER,
-    not_authenticated,
-)
-from markets_middleware.flask_app import bp, error_response
-from markets_middleware.headers import request_id_from, server_timing
-
-PUBLIC_ENDPOINTS = frozenset((method, f"{bp.name}.{name}") for method, name in PUBLIC_ROUTES)
+from flask import Flask
 
 
 def request_id(app: Flask) -> None:
-    """Give every request an id (`g.request_id`) and echo it as `X-Request-ID`."""
-
-    @app.before_request
-    def accept_request_id() -> None:
-        g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
-
-    @app.after_request
-    def echo_request_id(response: Response) -> Response:
-        response.headers[REQUEST_ID_HEADER] = g.request_id
-        return response
+    """Register hooks that give every request an id (`g.request_id`) and echo it."""
+    raise NotImplementedError(
+        "TODO(task 2): before_request sets g.request_id, after_request echoes it — see README "
+        "task 2"
+    )
 
 
 def timing(app: Flask) -> None:
-    """`Server-Timing: app;dur=<ms>`: the time between these two hooks, read from `clock`."""
-
-    @app.before_request
-    def start_timer() -> None:
-        g.timing_started = clock.now()
-
-    @app.after_request
-    def add_server_timing(response: Response) -> Response:
-        response.headers[TIMING_HEADER] = server_timing(clock.now() - g.timing_started)
-        return response
+    """Register hooks that add `Server-Timing: app;dur=<ms>`, read from `clock`."""
+    raise NotImplementedError(
+        "TODO(task 3): start the clock before, add Server-Timing after — see README task 3"
+    )
 
 
 def auth_gate(app: Flask) -> None:
-    """Refuse every routed endpoint outside `PUBLIC_ROUTES` without a valid bearer token.
-
-    `request.url_rule` is the rule the router matched (None when none did: the 404 or 405
-    comes next); the user is `g.principal`.
-    """
-
-    @app.before_request
-    def require_token() -> Response | None:
-        rule = request.url_rule
-        if rule is None or (request.method, rule.endpoint) in PUBLIC_ENDPOINTS:
-            return None
-        principal = auth.authenticate(request.headers.get("Authorization"))
-        if principal is None:
-            return error_response(not_authenticated())
-        g.principal = principal
-        return None
+    """Register a hook that refuses every routed endpoint outside `PUBLIC_ROUTES` without a
+    valid bearer token, and stores the user in `g.principal`."""
+    raise NotImplementedError(
+        "TODO(task 4): a token unless (method, endpoint) is public — see README task 4"
+    )
 
 
 def install(app: Flask) -> None:
-    """The pipeline, outermost first: request id, timing, then the gate."""
-    request_id(app)
-    timing(app)
-    auth_gate(app)
+    """The pipeline on `app`, outermost first: request id, timing, then the gate."""
+    raise NotImplementedError("TODO(task 5): register the three in order — see README task 5")

@@ -4,6 +4,11 @@ Each is a callable class: `__init__(get_response)` once at start-up, `__call__(r
 request. Code before `self.get_response(request)` runs on the way in, code after it on the
 way out; the order of `middleware_order()` (what a project puts in `settings.MIDDLEWARE`)
 is outermost first.
+
+What you will use: `headers.request_id_from` and `headers.server_timing` (tasks 1, 3),
+`contract.REQUEST_ID_HEADER`, `TIMING_HEADER`, `PUBLIC_ROUTES` and `not_authenticated()`,
+`clock.now()`, `auth.authenticate(...)`, and from `django_app.views` the given
+`error_response(request, error)` and `served_methods(view_func)`.
 """
 
 from __future__ import annotations
@@ -12,16 +17,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-
-from markets_middleware import auth, clock
-from markets_middleware.contract import (
-    PUBLIC_ROUTES,
-    REQUEST_ID_HEADER,
-    TIMING_HEADER,
-    not_authenticated,
-)
-from markets_middleware.django_app.views import error_response, served_methods
-from markets_middleware.headers import request_id_from, server_timing
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
 
@@ -33,10 +28,9 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
-        response = self.get_response(request)
-        response[REQUEST_ID_HEADER] = request.request_id
-        return response
+        raise NotImplementedError(
+            "TODO(task 2): set request.request_id, echo it as X-Request-ID — see README task 2"
+        )
 
 
 class TimingMiddleware:
@@ -46,18 +40,18 @@ class TimingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        started = clock.now()
-        response = self.get_response(request)
-        response[TIMING_HEADER] = server_timing(clock.now() - started)
-        return response
+        raise NotImplementedError(
+            "TODO(task 3): time get_response with clock.now(), add Server-Timing — see README "
+            "task 3"
+        )
 
 
 class AuthGateMiddleware:
     """Refuse every resolved route outside `PUBLIC_ROUTES` without a valid bearer token.
 
-    `process_view` runs once the URL is resolved, so the decision is made on the route the
-    view was chosen by, never on the text of the path. The user is `request.principal`:
-    `request.user` belongs to django.contrib.auth.
+    `process_view` runs once the URL is resolved (`request.resolver_match`), so the decision
+    is made on the route, never on the text of the path. The user goes in
+    `request.principal`: `request.user` belongs to django.contrib.auth.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -73,20 +67,14 @@ class AuthGateMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
-        route = (request.method, request.resolver_match.url_name)
-        if route in PUBLIC_ROUTES or request.method not in served_methods(view_func):
-            return None  # a public route, or a method the view answers with its own 405
-        principal = auth.authenticate(request.headers.get("Authorization"))
-        if principal is None:
-            return error_response(request, not_authenticated())
-        request.principal = principal
-        return None
+        """None lets the view run; a response (the 401) ends the request here."""
+        raise NotImplementedError(
+            "TODO(task 4): a token unless (method, url_name) is public — see README task 4"
+        )
 
 
 def middleware_order() -> list[str]:
-    """`settings.MIDDLEWARE` for the pipeline, outermost first."""
-    return [
-        f"{__name__}.RequestIdMiddleware",
-        f"{__name__}.TimingMiddleware",
-        f"{__name__}.AuthGateMiddleware",
-    ]
+    """`settings.MIDDLEWARE` for the pipeline: dotted paths of the classes, outermost first."""
+    raise NotImplementedError(
+        "TODO(task 5): list the three middleware classes in order — see README task 5"
+    )
