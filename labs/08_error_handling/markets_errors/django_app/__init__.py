@@ -1,0 +1,1 @@
+"""The markets API in Django REST framework (settings: see the lab's conftest.py)."""

@@ -1,0 +1,242 @@
+"""FastAPI: the markets API, its request-id middleware and its error handlers.
+
+Given: the middleware, the routes and their dependencies, and `create_app`, which registers
+every handler in one place. Yours (the section marked so): what each handler answers, and
+the request's database session (tasks 3-6).
+
+Middleware, outermost first: `RequestIdMiddleware` → `UnexpectedErrors` → FastAPI's
+exception handlers → the route. Starlette answers an exception that no handler took with a
+500 and then *re-raises* it, so the server logs it — without the request id, outside the
+app. `UnexpectedErrors` catches it first, inside the request, and hands it to
+`server_error_response`, which answers (and logs) it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from markets_errors import access, db
+from markets_errors.errors import ApiError, InternalError, UnsupportedMediaType, http_error
+from markets_errors.rendering import PROBLEM_JSON, render
+from markets_errors.request_id import HEADER, accept_or_mint, current, log
+from markets_errors.schemas import MarketIn, MarketOut, api_error_from
+
+# ------------------------------------------------------------------ middleware (given)
+
+
+class RequestIdMiddleware:
+    """Pure ASGI: the id on `request.state.request_id`, in `current`, on the response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = accept_or_mint(Headers(scope=scope).get(HEADER))
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[HEADER] = request_id
+            await send(message)
+
+        token = current.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            current.reset(token)
+
+
+class UnexpectedErrors:
+    """Pure ASGI: an exception no handler answered becomes `server_error_response`'s reply,
+    here, instead of propagating to the server (which would log it a second time)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching)
+        except Exception as exc:
+            if started:  # half a response is out: nothing else can be sent
+                raise
+            response = server_error_response(Request(scope), exc)
+            await response(scope, receive, send)
+
+
+# ------------------------------------------------------------------ models and checks (given)
+
+
+class _IdConvertor(Convertor[int]):
+    """`{market_id:id}`: 1 to 19 ASCII digits, so a 5,000-digit id never reaches `int()`."""
+
+    regex = "[0-9]{1,19}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", _IdConvertor())
+
+
+class ErrorFields(BaseModel):
+    code: str
+    message: str
+    details: dict[str, list[str]]
+    request_id: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorFields
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    request_id: str
+    errors: list[dict[str, str]] | None = None
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=`: each error in both formats (and "4XX" for the router's own)."""
+    content = {"application/json": {"schema": ErrorBody.model_json_schema()}}
+    content[PROBLEM_JSON] = {"schema": Problem.model_json_schema()}
+    return {
+        status: {"model": ErrorBody, "description": "An error", "content": content}
+        for status in (*statuses, "4XX")
+    }
+
+
+def require_json(content_type: Annotated[str | None, Header()] = None) -> None:
+    """415 for a body not declared `application/json` (FastAPI would read it anyway)."""
+    if (content_type or "").split(";")[0].strip().lower() != "application/json":
+        raise UnsupportedMediaType()
+
+
+def authorize_create(authorization: Annotated[str | None, Header()] = None) -> None:
+    """401 without an editor's token, 403 for a viewer's, 429 past the create limit."""
+    access.throttle(access.require_editor(authorization))
+
+
+# ------------------------------------------------------------------ yours (tasks 3-6)
+
+
+def error_response(request: Request, error: ApiError) -> JSONResponse:
+    """`error` rendered for this request: its request id, its path, its Accept (task 4)."""
+    rendered = render(
+        error,
+        request_id=request.state.request_id,
+        instance=request.url.path,
+        accept=request.headers.get("accept"),
+    )
+    return JSONResponse(
+        rendered.body, rendered.status, headers=rendered.headers, media_type=rendered.media_type
+    )
+
+
+def api_error_response(request: Request, exc: ApiError) -> JSONResponse:
+    """Any ApiError a route or dependency raised (task 4)."""
+    return error_response(request, exc)
+
+
+def http_error_response(request: Request, exc: HTTPException) -> JSONResponse:
+    """Starlette's own errors — 404 no route, 405 with its Allow, 400 unreadable body (task 5)."""
+    return error_response(request, http_error(exc.status_code, exc.headers))
+
+
+def validation_error_response(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A body FastAPI could not parse or validate: 400, never FastAPI's 422 (task 5)."""
+    return error_response(request, api_error_from(exc.errors()))
+
+
+def server_error_response(request: Request, exc: Exception) -> JSONResponse:
+    """A bug: logged once, with its traceback, and answered with nothing about it (task 6)."""
+    log.error("Unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path,
+              exc_info=exc)  # fmt: skip
+    return error_response(request, InternalError())
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's session: committed when the route returns, rolled back when it raises
+    — even when a handler then turns the error into a response (task 3)."""
+    with request.app.state.sessions.begin() as session:
+        yield session
+
+
+# scope="function": the commit runs before the response is sent, so a failed commit is a 500.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+# ------------------------------------------------------------------ the routes (given)
+
+router = APIRouter()
+
+
+@router.get("/markets/{market_id:id}", responses=errors(404))
+def get_market(market_id: int, session: SessionDep) -> MarketOut:
+    return MarketOut(**db.get_market(session, market_id))
+
+
+@router.post(
+    "/markets",
+    status_code=201,
+    responses=errors(400, 401, 403, 409, 415, 429),
+    dependencies=[Depends(authorize_create), Depends(require_json)],
+)
+def create_market(body: MarketIn, session: SessionDep) -> MarketOut:
+    return MarketOut(**db.create_market(session, name=body.name, slug=body.slug, tag=body.tag))
+
+
+def create_app(sessions: sessionmaker[Session] | None = None) -> FastAPI:
+    """The app over `sessions` (default: a fresh in-memory SQLite database)."""
+    app = FastAPI(title="Markets, with one error body")
+    app.state.sessions = sessions or sessionmaker(db.make_engine())
+    app.include_router(router)
+    app.add_exception_handler(ApiError, api_error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, http_error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation_error_response)  # type: ignore[arg-type]
+    app.add_middleware(UnexpectedErrors)
+    app.add_middleware(RequestIdMiddleware)  # added last: the outermost, around everything
+    app.openapi = lambda: _openapi_without_422(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi_without_422(app: FastAPI) -> dict[str, Any]:
+    """FastAPI advertises a 422 on every route with parameters; this app answers 400."""
+    if app.openapi_schema is None:
+        schema = FastAPI.openapi(app)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation["responses"].pop("422", None)
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema["components"]["schemas"].pop(name, None)
+    return app.openapi_schema

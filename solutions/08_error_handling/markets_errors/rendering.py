@@ -1,0 +1,115 @@
+"""One renderer for every error: the workbook's envelope, or RFC 9457 problem+json.
+
+Framework-free: each framework's handler calls `render()` and copies its status, media type,
+headers and body into the framework's own response, so the three apps answer alike.
+
+    envelope (default)             {"error": {"code", "message", "details", "request_id"}}
+    application/problem+json       {"type", "title", "status", "detail", "instance",
+                                    "request_id", "errors": [{"pointer", "detail"}, …]}
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from markets_errors.errors import ApiError
+
+JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPES = "https://errors.markets.example/"  # + the code: one page per problem type
+# RFC 9110 §12.4.2: a qvalue is 0 to 1 with at most three decimals ("0.5", "1.000").
+_QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a handler sends: copy each field into the framework's response."""
+
+    status: int
+    media_type: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+def _quality(accept: str, media_type: str) -> float:
+    """The q the Accept header gives `media_type`: that of the most specific range matching
+    it (`type/subtype` over `type/*` over `*/*`), 0 when none does. A range whose q is not a
+    qvalue is ignored."""
+    kind = media_type.split("/")[0]
+    best: tuple[int, float] = (-1, 0.0)
+    for part in accept.split(","):
+        media_range, *params = (piece.strip() for piece in part.split(";"))
+        media_range = media_range.lower()
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                value = value.strip()
+                q = float(value) if _QVALUE.fullmatch(value) else -1.0
+        if q < 0:
+            continue
+        specificity = {media_type: 2, f"{kind}/*": 1, "*/*": 0}.get(media_range, -1)
+        if specificity > best[0]:
+            best = (specificity, q)
+    return best[1]
+
+
+def prefers_problem_json(accept: str | None) -> bool:
+    """True when the client asks for problem+json by name and ranks it at least as high as
+    plain JSON. `*/*`, `application/*` and no Accept at all get the envelope."""
+    if not accept or PROBLEM_JSON not in accept.lower():
+        return False
+    problem = _quality(accept, PROBLEM_JSON)
+    return problem > 0 and problem >= _quality(accept, JSON)
+
+
+def render(error: ApiError, *, request_id: str, instance: str, accept: str | None) -> Rendered:
+    """The response for `error`: the envelope, or problem+json when the client prefers it.
+
+    `instance` is the request's path; the headers are the error's own plus `Vary: Accept`
+    (the body depends on Accept, so a cache must not hand one client's format to another).
+    """
+    headers = {**error.headers, "Vary": "Accept"}
+    if prefers_problem_json(accept):
+        return Rendered(
+            error.status, PROBLEM_JSON, headers, problem_body(error, request_id, instance)
+        )
+    return Rendered(error.status, JSON, headers, envelope_body(error, request_id))
+
+
+def envelope_body(error: ApiError, request_id: str) -> dict[str, Any]:
+    """`{"error": {"code", "message", "details", "request_id"}}`, details copied."""
+    return {
+        "error": {
+            "code": error.code,
+            "message": error.message,
+            "details": {field: list(msgs) for field, msgs in error.details.items()},
+            "request_id": request_id,
+        }
+    }
+
+
+def problem_body(error: ApiError, request_id: str, instance: str) -> dict[str, Any]:
+    """RFC 9457's members, `request_id`, and `errors` (one per message) when fields are named."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPES + error.code,
+        "title": error.title,
+        "status": error.status,
+        "detail": error.message,
+        "instance": instance,
+        "request_id": request_id,
+    }
+    if error.details:
+        body["errors"] = [
+            {"pointer": pointer(field), "detail": message}
+            for field, messages in error.details.items()
+            for message in messages
+        ]
+    return body
+
+
+def pointer(field: str) -> str:
+    """The JSON Pointer (RFC 6901) fragment naming a top-level body field: `#/name`."""
+    return "#/" + field.replace("~", "~0").replace("/", "~1")
