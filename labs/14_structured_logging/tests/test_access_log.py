@@ -135,7 +135,7 @@ def test_worker_threads_carry_the_request_id(client: HttpClient, logs: Any) -> N
     request_id = request_id_of(reply)
     lines = logs.lines()
     workers = from_logger(lines, "markets.service", "market summarized")
-    got = sorted((line.get("request_id"), line.get("market_id")) for line in workers)
+    got = sorted(((line.get("request_id"), line.get("market_id")) for line in workers), key=repr)
     expected = [(request_id, 1), (request_id, 2), (request_id, 3)]
     assert got == expected, (
         f"GET /markets/summary logged (request_id, market_id) {got} from its worker threads; "
@@ -274,54 +274,90 @@ def build_app(framework: str, service: MarketService) -> Any:
 def test_concurrent_requests_keep_their_own_request_ids(
     framework: str, app: Any, service: MarketService, logs: Any, as_client: Any
 ) -> None:
-    """Two requests held in flight at once, between the service's bind and its log line."""
+    """Request 1 logs 'market viewed' while request 2 is inside its scope, between the
+    service's bind and its log line: the interleaving is forced, not left to chance."""
     if framework == "fastapi":
-        replies = asyncio.run(_two_async_requests(app, service))
+        replies = asyncio.run(_interleaved_async_requests(app, service))
     else:
-        replies = _two_threaded_requests(app, service, as_client)
+        replies = _interleaved_threaded_requests(app, service, as_client)
     lines = logs.lines()
     viewed = from_logger(lines, "markets.service", "market viewed")
-    got = sorted((line.get("request_id"), line.get("market_id")) for line in viewed)
-    expected = sorted((request_id_of(reply), market_id) for market_id, reply in replies.items())
+    # market_name is the service's own extra: it says which request really wrote the line.
+    got = sorted(
+        ((x.get("request_id"), x.get("market_id"), x.get("market_name")) for x in viewed), key=repr
+    )
+    names = {market.id: market.name for market in service.markets.values()}
+    sent = [(request_id_of(r), market_id, names[market_id]) for market_id, r in replies.items()]
+    expected = sorted(sent, key=repr)
+    how = "two asyncio tasks on one thread" if framework == "fastapi" else "two threads"
     assert got == expected, (
-        f"two requests in flight at once ({framework}: "
-        f"{'two asyncio tasks on one thread' if framework == 'fastapi' else 'two threads'}) "
-        f"logged (request_id, market_id) {got}; expected {expected}. Each request's fields "
-        "live in its own context: a global, or a threading.local under asyncio, hands one "
-        f"request's id to the other (tasks 2 and 4). Lines:{shown(lines)}"
+        f"two requests in flight at once ({framework}: {how}) logged (request_id, market_id, "
+        f"market_name) {got}; expected {expected}. Each request's fields live in its own "
+        "context: a global, or a threading.local under asyncio, hands one request's id to "
+        f"the other (tasks 2 and 4). Lines:{shown(lines)}"
     )
 
 
-def _two_threaded_requests(app: Any, service: MarketService, as_client: Any) -> dict[int, Reply]:
-    barrier = threading.Barrier(2, timeout=5)
-    service.checkpoint = barrier.wait
+def _interleaved_threaded_requests(
+    app: Any, service: MarketService, as_client: Any
+) -> dict[int, Reply]:
+    first_waiting, second_waiting, first_done = (threading.Event() for _ in range(3))
+
+    def checkpoint() -> None:
+        if not first_waiting.is_set():  # request 1: wait until request 2 is in its scope
+            first_waiting.set()
+            second_waiting.wait(timeout=5)
+        else:  # request 2: let request 1 finish while this one is still in flight
+            second_waiting.set()
+            first_done.wait(timeout=5)
+
+    service.checkpoint = checkpoint
     replies: dict[int, Reply] = {}
 
     def get(market_id: int) -> None:
         with as_client(app) as client:
             replies[market_id] = client.get(f"/markets/{market_id}")
+        if market_id == 1:
+            first_done.set()
 
-    threads = [threading.Thread(target=get, args=(market_id,)) for market_id in (1, 2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    one = threading.Thread(target=get, args=(1,))
+    one.start()
+    first_waiting.wait(timeout=5)
+    two = threading.Thread(target=get, args=(2,))
+    two.start()
+    one.join()
+    two.join()
     return replies
 
 
-async def _two_async_requests(app: Any, service: MarketService) -> dict[int, Reply]:
+async def _interleaved_async_requests(app: Any, service: MarketService) -> dict[int, Reply]:
     import httpx
 
-    barrier = asyncio.Barrier(2)
+    first_waiting, second_waiting, first_done = (asyncio.Event() for _ in range(3))
 
-    async def both_in_flight() -> None:
-        await asyncio.wait_for(barrier.wait(), timeout=5)
+    async def checkpoint() -> None:
+        if not first_waiting.is_set():
+            first_waiting.set()
+            await asyncio.wait_for(second_waiting.wait(), timeout=5)
+        else:
+            second_waiting.set()
+            await asyncio.wait_for(first_done.wait(), timeout=5)
 
-    service.async_checkpoint = both_in_flight
+    service.async_checkpoint = checkpoint
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        one, two = await asyncio.gather(http.get("/markets/1"), http.get("/markets/2"))
+
+        async def one() -> httpx.Response:
+            response = await http.get("/markets/1")
+            first_done.set()
+            return response
+
+        async def two() -> httpx.Response:
+            await first_waiting.wait()
+            return await http.get("/markets/2")
+
+        first, second = await asyncio.gather(one(), two())
     return {
         market_id: Reply(r.status_code, r.content, {k.lower(): v for k, v in r.headers.items()})
-        for market_id, r in ((1, one), (2, two))
+        for market_id, r in ((1, first), (2, second))
     }

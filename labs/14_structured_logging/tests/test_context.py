@@ -137,33 +137,37 @@ def test_start_scope_and_end_scope_work_apart() -> None:
 def test_two_asyncio_tasks_in_flight_keep_their_own_fields() -> None:
     """Two FastAPI requests share one thread: a global or a threading.local mixes them up."""
 
-    async def handle(request_id: str, barrier: asyncio.Barrier) -> dict[str, Any]:
+    async def handle(request_id: str, bound_both: Any, read_both: Any) -> dict[str, Any]:
         with request_scope(request_id=request_id):
             bind(market_id=int(request_id[-1]))
-            await barrier.wait()  # both requests are now between bind and log
-            return bound()
+            await bound_both.wait()  # both requests are in their scope now
+            seen = bound()
+            await read_both.wait()  # neither has left its scope before both have read
+            return seen
 
     async def both() -> list[dict[str, Any]]:
-        barrier = asyncio.Barrier(2)
-        return list(await asyncio.gather(handle("r-1", barrier), handle("r-2", barrier)))
+        bound_both, read_both = asyncio.Barrier(2), asyncio.Barrier(2)
+        one, two = handle("r-1", bound_both, read_both), handle("r-2", bound_both, read_both)
+        return list(await asyncio.gather(one, two))
 
     seen = in_fresh_context(lambda: asyncio.run(both()))
     expected = [{"request_id": "r-1", "market_id": 1}, {"request_id": "r-2", "market_id": 2}]
     assert seen == expected, (
-        f"two requests awaiting at once on one event loop saw {seen}; expected {expected}. "
-        "A module global or a threading.local is one value for every task of the loop; a "
-        "contextvars.ContextVar is one per task (task 2)"
+        f"two requests in their scopes at once on one event loop saw {seen}; expected "
+        f"{expected}. A module global or a threading.local is one value for every task of "
+        "the loop; a contextvars.ContextVar is one per task (task 2)"
     )
 
 
 def test_two_threads_keep_their_own_fields() -> None:
-    barrier = threading.Barrier(2, timeout=5)
+    bound_both, read_both = threading.Barrier(2, timeout=5), threading.Barrier(2, timeout=5)
     seen: dict[str, dict[str, Any]] = {}
 
     def handle(request_id: str) -> None:
         with request_scope(request_id=request_id):
-            barrier.wait()
+            bound_both.wait()
             seen[request_id] = bound()
+            read_both.wait()
 
     threads = [threading.Thread(target=handle, args=(f"r-{n}",)) for n in (1, 2)]
     for thread in threads:
@@ -172,8 +176,8 @@ def test_two_threads_keep_their_own_fields() -> None:
         thread.join()
     expected = {"r-1": {"request_id": "r-1"}, "r-2": {"request_id": "r-2"}}
     assert seen == expected, (
-        f"two threads each in a request scope saw {seen}; expected {expected}: a module "
-        "global is shared by every thread (task 2)"
+        f"two threads each in a request scope at once saw {seen}; expected {expected}: a "
+        "module global is shared by every thread (task 2)"
     )
 
 
