@@ -180,8 +180,8 @@ def validation_error_response(request: Request, exc: RequestValidationError) -> 
 
 def server_error_response(request: Request, exc: Exception) -> JSONResponse:
     """A bug: logged once, with its traceback, and answered with nothing about it (task 6)."""
-    log.error("Unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path,
-              exc_info=exc)  # fmt: skip
+    where = f"{request.method} {request.url.path}"
+    log.error("Unhandled %s on %s", type(exc).__name__, where, exc_info=exc)
     return error_response(request, InternalError())
 
 
