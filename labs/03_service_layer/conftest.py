@@ -26,6 +26,19 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A Django test reaching its app through `http`/`app_of` asks for the database by marker:
+    pytest-django creates only the databases a collected test names (a marker or the `db`
+    fixture), so a run of such tests alone would find no table."""
+    for item in items:
+        if (
+            item.get_closest_marker("django")
+            and "app_of" in getattr(item, "fixturenames", ())
+            and not item.get_closest_marker("django_db")
+        ):
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture
 def repository() -> Any:
     from markets_service.repository import InMemoryMarketRepository
