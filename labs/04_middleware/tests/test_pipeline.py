@@ -60,8 +60,9 @@ def test_timing_wraps_the_gate_and_the_handler(api, framework, book, monkeypatch
     assert reply.status == 200, f"[{framework}] GET /api/markets/1/positions as ada: {shown(reply)}"
     assert trace.events == ["clock", "authenticate", "view", "clock"], (
         f"[{framework}] GET /api/markets/1/positions as ada ran {trace.events}; expected the "
-        "clock read, then the token checked, then the handler, then the clock read again: "
-        "timing outside the gate, the gate before the view (task 5)"
+        "clock read, then the token checked (the gate asks auth.authenticate), then the "
+        "handler, then the clock read again: timing outside the gate, the gate before the "
+        "view (task 5)"
     )
     assert reply.header("server-timing") == "app;dur=220.0", (
         f"[{framework}] the gate took 20 ms and the handler 200 ms; the response says "
