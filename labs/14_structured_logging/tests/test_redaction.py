@@ -35,6 +35,24 @@ def test_a_sensitive_key_is_masked_whatever_its_case_or_prefix(key: str) -> None
     )
 
 
+@pytest.mark.parametrize("value", [{"current": SECRET}, [SECRET], 4242, None], ids=repr)
+def test_a_sensitive_key_is_masked_whatever_its_value(value: object) -> None:
+    got = redact({"password": value, "token": value})
+    assert got == {"password": MASK, "token": MASK}, (
+        f"redact({{'password': {value!r}, 'token': {value!r}}}) returned {got!r}; the whole "
+        "value under a secret's name is masked — a dict, a list, a number too (task 1)"
+    )
+
+
+def test_a_key_that_is_not_text_becomes_text() -> None:
+    got = redact({7: "seven", "market": {3: "three"}})
+    assert got == {"7": "seven", "market": {"3": "three"}}, (
+        f"redact({{7: 'seven', 'market': {{3: 'three'}}}}) returned {got!r}; JSON keys are "
+        "strings: str() each key, and never call a str method on a key that is not one "
+        "(task 1)"
+    )
+
+
 def test_ordinary_keys_and_values_are_kept() -> None:
     data = {"market_id": 7, "user": "ada", "path": "/markets/7", "ratio": 0.5, "ok": True}
     got = redact(data)
@@ -114,14 +132,16 @@ def test_the_callers_data_is_not_changed() -> None:
         f'{{"access_token": "{SECRET} and more", "user": "ada"}}',
         f"X-Api-Key={SECRET}",
         f"login failed: secret = {SECRET}",
+        f"retry with password=hunter2&token={SECRET}&user=ada",
     ],
 )
 def test_a_secret_written_inside_text_is_masked(text: str) -> None:
     got = scrub_text(text)
-    assert SECRET not in got and "and more" not in got, (
+    assert SECRET not in got and "hunter2" not in got and "and more" not in got, (
         f"scrub_text({text!r}) returned {got!r}; the value after a secret's name "
         "(name=value, name: value, 'name': 'value', Authorization: Bearer value) is "
-        "masked, so an exception message or a dict formatted into an event is safe (task 1)"
+        "masked, every one of them, so an exception message or a dict formatted into an event "
+        "is safe (task 1)"
     )
     if "user" in text:
         assert "ada" in got, f"scrub_text({text!r}) returned {got!r}; 'ada' is no secret"

@@ -1,0 +1,36 @@
+"""Task 4, FastAPI only: the ASGI middleware lets what is not an HTTP request through."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from markets_logging.fastapi_access import AccessLogMiddleware
+
+pytestmark = [pytest.mark.fastapi, pytest.mark.task(4)]
+
+
+@pytest.mark.parametrize("kind", ["lifespan", "websocket"])
+def test_a_scope_that_is_not_http_passes_straight_through(kind: str, logs: Any) -> None:
+    seen: list[dict[str, Any]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": f"{kind}.startup" if kind == "lifespan" else "websocket.connect"}
+
+    async def send(message: Any) -> None:
+        return None
+
+    scope = {"type": kind}  # no "state", no "method": the request-id middleware set nothing
+    asyncio.run(AccessLogMiddleware(app)(scope, receive, send))
+    assert seen == [scope], (
+        f"a {kind!r} scope reached the app as {seen}; uvicorn sends 'lifespan' at start-up "
+        "and 'websocket' for each socket: pass any scope whose type is not 'http' on, "
+        "untouched and unlogged (task 4)"
+    )
+    lines = logs.lines()
+    assert not lines, f"a {kind!r} scope was logged: {lines}; only HTTP requests are (task 4)"
