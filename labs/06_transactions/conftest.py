@@ -370,12 +370,12 @@ class Rendezvous:
         with self._lock:
             self._arrived.add(me)
             self.met += 1
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 5
         while not self._everyone_else_is_here(me):
             if time.monotonic() > deadline:
                 raise AssertionError(
                     f"the test's {self.n} concurrent requests never all reached their first "
-                    f"statement on {self.table} within 10 s ({self.met} did)"
+                    f"statement on {self.table} within 5 s ({self.met} did)"
                 )
             time.sleep(0.002)
 
