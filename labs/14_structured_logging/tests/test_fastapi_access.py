@@ -26,11 +26,14 @@ def test_a_scope_that_is_not_http_passes_straight_through(kind: str, logs: Any) 
         return None
 
     scope = {"type": kind}  # no "state", no "method": the request-id middleware set nothing
-    asyncio.run(AccessLogMiddleware(app)(scope, receive, send))
-    assert seen == [scope], (
-        f"a {kind!r} scope reached the app as {seen}; uvicorn sends 'lifespan' at start-up "
-        "and 'websocket' for each socket: pass any scope whose type is not 'http' on, "
-        "untouched and unlogged (task 4)"
+    advice = (
+        "uvicorn sends 'lifespan' at start-up and 'websocket' for each socket: pass any "
+        "scope whose type is not 'http' on, untouched and unlogged (task 4)"
     )
+    try:
+        asyncio.run(AccessLogMiddleware(app)(scope, receive, send))
+    except Exception as exc:  # a KeyError on scope["state"], say: the learner's bug, shown
+        pytest.fail(f"the middleware raised {exc!r} on a {kind!r} scope; {advice}")
+    assert seen == [scope], f"a {kind!r} scope reached the app as {seen}; {advice}"
     lines = logs.lines()
     assert not lines, f"a {kind!r} scope was logged: {lines}; only HTTP requests are (task 4)"
