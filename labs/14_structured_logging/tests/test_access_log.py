@@ -266,6 +266,7 @@ def build_app(framework: str, service: MarketService) -> Any:
         from markets_logging.fastapi_app import create_app
 
         return create_app(service)
+    assert framework == "flask", framework
     from markets_logging.flask_app import create_app as create_flask_app
 
     return create_flask_app(service)
