@@ -173,6 +173,7 @@ def create_app(sessions: sessionmaker[Session] | None = None) -> Flask:
     # On the app, not the blueprint: the router's 404 and 405 happen before any blueprint.
     app.register_error_handler(ApiError, api_error_response)
     app.register_error_handler(HTTPException, http_error_response)
-    app.register_error_handler(InternalServerError, server_error_response)
+    # Without it, the HTTPException handler would answer the same generic 500.
+    app.register_error_handler(InternalServerError, server_error_response)  # pragma: no mutate
     app.register_blueprint(bp)
     return app

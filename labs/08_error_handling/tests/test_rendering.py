@@ -41,6 +41,14 @@ NEGOTIATION = [
     ("application/problem+json;q=0.5, application/json;q=0.0001", True, "4 decimals: none"),
     ("application/problem+json;q=1.000, application/json;q=0.999", True, "3 decimals: fine"),
     ("application/problem+json;q=abc", False, "an unreadable q: that range is ignored"),
+    ("application/problem+json;q=0, */*", False, "q=0 on problem+json itself outranks */*"),
+    (
+        "application/*;q=0.9, application/problem+json;q=0.3",
+        False,
+        "exact beats type/*, in any order",
+    ),
+    ("application/problem+json;q=0.5, */*;q=0.9, application/*;q=0.1", True, "type/* beats */*"),
+    ("text/html, application/problem+json;q=0.5", True, "text/html gives JSON nothing"),
     ("application/problem+json;q=", False, "an empty q: ignored"),
 ]
 

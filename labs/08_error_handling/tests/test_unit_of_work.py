@@ -6,7 +6,6 @@ transaction, committed when the view returns a response — task 4 shows its tra
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,17 +22,29 @@ SQLALCHEMY_APPS = [
 
 
 @pytest.fixture(params=SQLALCHEMY_APPS)
-def http(request: pytest.FixtureRequest, sessions: Any, as_client: Any) -> Iterator[HttpClient]:
+def served(request: pytest.FixtureRequest, sessions: Any, as_client: Any) -> tuple[Any, HttpClient]:
+    """(the app, an HttpClient on it), the app's sessions from the `sessions` fixture."""
     if request.param == "fastapi":
         app, client = request.getfixturevalue("fastapi_app_and_client")
-        app.state.sessions = sessions
-        yield client
     else:
-        from markets_errors.flask_app import SESSIONS
-
         app = request.getfixturevalue("flask_app")
+        client = as_client(app)
+    _use(app, sessions)
+    return app, client
+
+
+@pytest.fixture
+def http(served: tuple[Any, HttpClient]) -> HttpClient:
+    return served[1]
+
+
+def _use(app: Any, sessions: Any) -> None:
+    from markets_errors.flask_app import SESSIONS
+
+    if hasattr(app, "extensions"):
         app.extensions[SESSIONS] = sessions
-        yield as_client(app)
+    else:
+        app.state.sessions = sessions
 
 
 def _stored(sessions: Any) -> dict[str, int]:
@@ -78,4 +89,83 @@ def test_a_commit_that_fails_is_a_500_never_a_201(http: HttpClient, sessions: An
     )
     assert _stored(sessions) == {"tags": 0, "markets": 0}, (
         f"[{http.framework}] after a failed commit the database holds {_stored(sessions)} (task 3)"
+    )
+
+
+def test_every_session_opened_is_closed(
+    served: tuple[Any, HttpClient], sessions: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    opened: list[Session] = []
+    closed: list[Session] = []
+
+    class Tracked(Session):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            opened.append(self)
+
+        def close(self) -> None:
+            closed.append(self)
+            super().close()
+
+    app, http = served
+    _use(app, sessionmaker(sessions.kw["bind"], class_=Tracked))
+    create(http, market(), **EDITOR)  # 201
+    create(http, market(tag="other"), **EDITOR)  # 409, a handled error
+    from markets_errors import db
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(db, "get_market", fail)
+    http.get("/markets/1")  # 500, a bug
+    assert len(opened) == 3 and set(map(id, closed)) == set(map(id, opened)), (
+        f"[{http.framework}] three requests (a 201, a 409, a 500) opened {len(opened)} sessions "
+        f"and closed {len(set(map(id, closed)))}: each request's session is closed whatever "
+        "happened, or the connection pool runs dry one error at a time (task 3)"
+    )
+
+
+@pytest.mark.parametrize("framework", SQLALCHEMY_APPS)
+def test_an_app_built_without_a_sessionmaker_has_a_database_of_its_own(
+    framework: str, as_client: Any
+) -> None:
+    if framework == "fastapi":
+        from markets_errors.fastapi_app import create_app
+    else:
+        from markets_errors.flask_app import create_app  # type: ignore[assignment]
+    with as_client(create_app()) as client:
+        made = create(client, market(), **EDITOR)
+        got = client.get(f"/markets/{made.json()['id']}") if made.status == 201 else made
+    assert (made.status, got.status) == (201, 200), (
+        f"[{framework}] create_app() with no sessionmaker answered a create with {shown(made)} "
+        f"and the read back with {shown(got)}: it serves a fresh in-memory database (task 3)"
+    )
+
+
+@pytest.mark.flask
+@pytest.mark.parametrize(
+    ("status", "commits"),
+    [(200, True), (201, True), (204, True), (399, True), (400, False), (409, False), (500, False)],
+)
+def test_flask_commits_a_response_under_400_and_rolls_back_the_rest(
+    status: int, commits: bool
+) -> None:
+    from unittest.mock import Mock
+
+    from flask import Response, g
+
+    from markets_errors.flask_app import create_app, finish_session
+
+    with create_app().test_request_context("/markets"):
+        g.session = session = Mock()
+        returned = finish_session(Response(status=status))
+    done = (
+        "commit" if session.commit.called else "rollback" if session.rollback.called else "neither"
+    )
+    assert done == ("commit" if commits else "rollback") and returned.status_code == status, (
+        f"finish_session(<a {status} response>) called {done} on the session; a response under "
+        "400 is a success and commits, any other — a handled error included — rolls back "
+        "(task 3)"
     )

@@ -123,7 +123,8 @@ def api_error_response(error: ApiError) -> Response:
 
 def http_error_response(error: HTTPException) -> Response:
     """Werkzeug's own errors — 404 no route, 405 with its Allow, 400, 415 (task 5)."""
-    return error_response(http_error(error.code or 500, dict(error.get_headers())))
+    status = error.code or 500  # pragma: no mutate (every HTTPException raised has a code)
+    return error_response(http_error(status, dict(error.get_headers())))
 
 
 def server_error_response(error: InternalServerError) -> Response:
@@ -181,6 +182,7 @@ def create_app(sessions: sessionmaker[Session] | None = None) -> Flask:
     # On the app, not the blueprint: the router's 404 and 405 happen before any blueprint.
     app.register_error_handler(ApiError, api_error_response)
     app.register_error_handler(HTTPException, http_error_response)
-    app.register_error_handler(InternalServerError, server_error_response)
+    # Without it, the HTTPException handler would answer the same generic 500.
+    app.register_error_handler(InternalServerError, server_error_response)  # pragma: no mutate
     app.register_blueprint(bp)
     return app
