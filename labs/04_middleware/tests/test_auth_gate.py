@@ -193,3 +193,28 @@ def test_a_valid_token_opens_the_protected_routes_as_its_user(api, framework, bo
     )
     after = client.get("/api/auth/me")
     expect_401(after, f"[{framework}] GET /api/auth/me with no token, after requests with tokens")
+
+
+@pytest.mark.flask
+def test_flask_another_blueprints_endpoint_of_the_same_name_is_not_public() -> None:
+    from flask import Blueprint, jsonify
+
+    from markets_middleware import flask_middleware
+    from markets_middleware.flask_app import create_app
+    from markets_middleware.markets import MarketBook
+    from patterns_workbook.testing.http import as_client
+
+    def pipeline(app) -> None:
+        flask_middleware.request_id(app)
+        flask_middleware.auth_gate(app)
+
+    app = create_app(MarketBook(), pipeline)
+    admin = Blueprint("admin", __name__, url_prefix="/admin")
+    admin.get("/health", endpoint="health")(lambda: jsonify(secret="the admin's health report"))
+    app.register_blueprint(admin)
+    reply = as_client(app).get("/admin/health")
+    expect_401(
+        reply,
+        "[flask] GET /admin/health (endpoint 'admin.health') with no token — only 'api.health' "
+        "is public: compare the whole endpoint, blueprint included, not the part after the dot",
+    )
