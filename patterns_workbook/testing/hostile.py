@@ -380,8 +380,11 @@ def envelope_problem(reply: Reply) -> str | None:
     except ValueError:
         return "the error body is not JSON"
     error = body.get("error") if isinstance(body, dict) and set(body) == {"error"} else None
-    if not (isinstance(error, dict) and set(error) == {"code", "message", "details"}):
+    keys = {"code", "message", "details"}
+    if not (isinstance(error, dict) and keys <= set(error) <= keys | {"request_id"}):
         return 'every error body is {"error": {"code": ..., "message": ..., "details": {...}}}'
+    if "request_id" in error and error["request_id"] != reply.header("x-request-id"):
+        return "error.request_id is the response's X-Request-ID (labs 04, 08, 14)"
     if not (isinstance(error["code"], str) and isinstance(error["message"], str)):
         return "error.code and error.message are strings"
     if not isinstance(error["details"], dict):
