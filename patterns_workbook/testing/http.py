@@ -133,10 +133,13 @@ class FastAPIHttpClient(HttpClient):
         transport = httpx.ASGITransport(_logging_exceptions(app), raise_app_exceptions=False)
         self._client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
         self._loop = asyncio.new_event_loop()
-        self._closed = weakref.finalize(self, _close, self._loop, self._client)
+        # Garbage collection may come inside another client's running loop: then only close.
+        self._close_loop = weakref.finalize(self, self._loop.close)
 
     def __exit__(self, *exc_info: Any) -> None:
-        self._closed()
+        if not self._loop.is_closed():
+            self._loop.run_until_complete(self._client.aclose())
+            self._close_loop()
 
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
         # Header values go out as UTF-8 bytes, as a real client may send them (httpx would
@@ -145,11 +148,6 @@ class FastAPIHttpClient(HttpClient):
         request = self._client.request(method, path, content=body, headers=raw)
         response = self._loop.run_until_complete(request)
         return Reply(response.status_code, response.content, _lower(response.headers.items()))
-
-
-def _close(loop: Any, client: Any) -> None:
-    loop.run_until_complete(client.aclose())
-    loop.close()
 
 
 def _logging_exceptions(app: Any) -> Any:
