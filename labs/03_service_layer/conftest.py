@@ -98,7 +98,7 @@ def fastapi_app() -> Any:
 
 @pytest.fixture
 def app_of(
-    request: pytest.FixtureRequest, database_url: str, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest, postgresql_url: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Any]:
     """`app_of(framework)` → that framework's app with its real ORM service, on this test's
     database ("django" for Django, whose test database pytest-django provides).
@@ -122,11 +122,15 @@ def app_of(
             from markets_service import fastapi_app
 
             monkeypatch.setattr(fastapi_app, "make_engine", make_engine)
-            return fastapi_app.create_app(database_url)
+            if postgresql_url is None:  # the factory's own default: in-memory SQLite
+                return fastapi_app.create_app()
+            return fastapi_app.create_app(postgresql_url)
         from markets_service import flask_app
 
         monkeypatch.setattr(flask_app, "make_engine", make_engine)
-        return flask_app.create_app({"DATABASE_URL": database_url})
+        if postgresql_url is None:
+            return flask_app.create_app()
+        return flask_app.create_app({"DATABASE_URL": postgresql_url})
 
     yield build
     for engine in engines:
