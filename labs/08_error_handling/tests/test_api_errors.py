@@ -141,3 +141,15 @@ def test_a_handled_conflict_rolls_back_what_the_request_wrote(
         "(task 4); Flask — commit only a response under 400; FastAPI — let the exception "
         "reach the session dependency (task 3)"
     )
+
+
+def test_no_request_id_stays_bound_after_the_request(client: HttpClient) -> None:
+    from markets_errors.request_id import current
+
+    client.get("/markets/999", headers={"X-Request-ID": "gone-after"})
+    assert current.get() is None, (
+        f"[{client.framework}] after GET /markets/999 the context variable request_id.current "
+        f"still holds {current.get()!r}: the id is bound for the request only — a log line "
+        "written later, outside any request, would carry another request's id. The given "
+        "hooks unbind it; keep them registered (task 4)"
+    )

@@ -37,7 +37,7 @@ def _quality(accept: str, media_type: str) -> float:
     """The q the Accept header gives `media_type`: that of the most specific range matching
     it (`type/subtype` over `type/*` over `*/*`), 0 when none does. A range whose q is not a
     qvalue is ignored."""
-    kind = media_type.split("/")[0]
+    ranks = ("*/*", media_type.split("/")[0] + "/*", media_type)  # least specific first
     best: tuple[int, float] = (-1, 0.0)
     for part in accept.split(","):
         media_range, *params = (piece.strip() for piece in part.split(";"))
@@ -48,10 +48,9 @@ def _quality(accept: str, media_type: str) -> float:
             if name.strip().lower() == "q":
                 value = value.strip()
                 q = float(value) if _QVALUE.fullmatch(value) else -1.0
-        if q < 0:
+        if q < 0 or media_range not in ranks:
             continue
-        specificity = {media_type: 2, f"{kind}/*": 1, "*/*": 0}.get(media_range, -1)
-        if specificity > best[0]:
+        if (specificity := ranks.index(media_range)) > best[0]:
             best = (specificity, q)
     return best[1]
 
