@@ -12,11 +12,11 @@ import re
 import uuid
 
 HEADER = "X-Request-ID"
-_ACCEPTED = re.compile(r"[A-Za-z0-9._-]{8,64}")
+_ACCEPTED = re.compile(r"[A-Za-z0-9._-]{1,64}")  # the rule lab 04 teaches
 
 
 def accept_or_mint(incoming: str | None) -> str:
-    """The client's id when it is 8-64 safe characters, else a fresh UUID4."""
+    """The client's id when it is 1-64 safe characters, else a fresh UUID4."""
     if incoming is not None and _ACCEPTED.fullmatch(incoming):
         return incoming
     return str(uuid.uuid4())
