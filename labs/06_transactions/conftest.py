@@ -129,11 +129,20 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+_SERVER_SESSIONS: dict[Engine, sessionmaker[Session]] = {}
+
+
 @pytest.fixture
 def sessions(engine: Engine) -> sessionmaker[Session]:
     from markets_orders.sqlalchemy_orm.db import make_sessions
 
-    return make_sessions(engine)
+    if engine.dialect.name == "sqlite":
+        return make_sessions(engine)
+    # On PostgreSQL the tables outlive each test (they are emptied, not dropped): create them
+    # once per process instead of asking the server about each table before every test.
+    if engine not in _SERVER_SESSIONS:
+        _SERVER_SESSIONS[engine] = make_sessions(engine)
+    return _SERVER_SESSIONS[engine]
 
 
 @pytest.fixture
