@@ -11,7 +11,9 @@ resolved the request to (Django's `url_name`, Flask's endpoint, Starlette's `rou
     DELETE /api/markets/{id}              market-detail
     GET    /api/markets/{id}/positions    market-positions
 
-Every route not in `PUBLIC_ROUTES` needs `Authorization: Bearer <token>`. Every error body,
+Every GET route also answers HEAD — a GET without the body (RFC 9110 §9.3.2) — so HEAD is
+public exactly where GET is: `PUBLIC_ROUTES` lists it beside each public GET. Every route
+not in `PUBLIC_ROUTES` needs `Authorization: Bearer <token>`. Every error body,
 in every framework, is the envelope with the request's id:
 
     {"error": {"code": "not_authenticated", "message": "...", "details": {},
@@ -33,13 +35,10 @@ TIMING_HEADER = "Server-Timing"
 JSON_MEDIA_TYPE = "application/json"
 
 # (method, route name): the routes anyone may call. Everything else needs a token.
+# HEAD is GET without the body: public wherever GET is.
+_PUBLIC_GETS = ("health", "market-list", "market-detail")
 PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("GET", "health"),
-        ("POST", "login"),
-        ("GET", "market-list"),
-        ("GET", "market-detail"),
-    }
+    {("POST", "login")} | {(method, name) for name in _PUBLIC_GETS for method in ("GET", "HEAD")}
 )
 
 FieldErrors = dict[str, list[str]]

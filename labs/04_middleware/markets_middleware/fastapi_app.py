@@ -165,6 +165,23 @@ def market_positions(market_id: int, request: Request) -> PositionList:
     return PositionList(results=[Position(**p) for p in positions])
 
 
+def _serve_head(api: APIRouter) -> None:
+    """HEAD is GET without the body (RFC 9110 §9.3.2); FastAPI's `@router.get` serves GET only.
+
+    So each GET route is added again for HEAD, under the same name (the route the gate
+    decides on), out of the OpenAPI schema. The app's dependencies — the gate — run for it.
+    """
+    for route in list(api.routes):
+        if isinstance(route, APIRoute) and "GET" in route.methods:
+            path = route.path.removeprefix(api.prefix)
+            api.add_api_route(
+                path, route.endpoint, methods=["HEAD"], name=route.name, include_in_schema=False
+            )
+
+
+_serve_head(router)
+
+
 def error_response(request: Request, error: ApiError) -> JSONResponse:
     """`error` in the envelope, with the id the request-id middleware stored (task 2)."""
     request_id = getattr(request.state, "request_id", None)

@@ -6,10 +6,13 @@ exist is read from each app (tests/routes.py), so none is left unprotected by om
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import pytest
 from checks import ADA, AS_ADA, AS_BOB, body_of, expect_error, shown
 from routes import ROUTES_OF
 
+from markets_middleware import auth
 from markets_middleware.auth import PASSWORDS
 from markets_middleware.contract import PUBLIC_ROUTES
 
@@ -32,8 +35,8 @@ def expect_401(reply, call: str) -> None:
 
 
 def test_the_apps_serve_the_routes_this_lab_protects(framework) -> None:
-    served = {(r.method, r.name) for r in ROUTES_OF[framework]()}
-    assert len(served) == 7 and served > PUBLIC_ROUTES, (
+    served = {(r.method, r.name) for r in ROUTES_OF[framework]()}  # HEAD left out
+    assert len(served) == 7 and served > {r for r in PUBLIC_ROUTES if r[0] != "HEAD"}, (
         f"[{framework}] the app serves {sorted(served)}; the given apps serve 7 routes, four of "
         "them public (contract.py): were the given views or URLs changed? (task 4)"
     )
@@ -165,11 +168,158 @@ def test_head_on_a_protected_route_reveals_nothing(api, framework) -> None:
 )
 def test_a_bad_authorization_header_is_refused(api, framework, authorization) -> None:
     reply = api("auth_gate").get("/api/auth/me", headers={"Authorization": authorization})
+    call = f"[{framework}] GET /api/auth/me with Authorization: {authorization[:30]!r}"
+    expect_401(
+        reply, f"{call} — a header is not a credential until auth.authenticate says whose it is"
+    )
+    token = authorization.split()[-1] if authorization else ""
+    if token and token.lower() != "bearer":
+        echoed = [name for name, value in reply.headers.items() if token in value]
+        assert token not in reply.text and not echoed, (
+            f"{call} answered {shown(reply)}{f' (in {echoed})' if echoed else ''}; the 401 "
+            "repeats the refused credential: a token — maybe a real one, a little wrong — "
+            "then lands in the client's logs, error trackers and caches, and whatever the "
+            "client sent is reflected back. Answer contract.not_authenticated() as it is, "
+            "with nothing of the header in it (task 4)"
+        )
+
+
+def test_a_token_in_the_query_string_is_refused(api, framework) -> None:
+    reply = api("auth_gate").get(f"/api/auth/me?access_token={ADA}")
     expect_401(
         reply,
-        f"[{framework}] GET /api/auth/me with Authorization: {authorization[:30]!r} — a header "
-        "is not a credential until auth.authenticate says whose it is",
+        f"[{framework}] GET /api/auth/me?access_token=<ada's token>, no Authorization header — "
+        "a token in the URL lands in access logs, proxies, the Referer header and browser "
+        "history (RFC 6750 §5.3): this API reads it from the Authorization header only",
     )
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "bEaReR"])
+def test_the_bearer_scheme_is_case_insensitive(api, framework, scheme) -> None:
+    reply = api("auth_gate").get("/api/auth/me", headers={"Authorization": f"{scheme} {ADA}"})
+    seen = (body_of(reply) or {}).get("username")
+    assert reply.status == 200 and seen == "ada", (
+        f"[{framework}] GET /api/auth/me with Authorization: {scheme} <ada's token> answered "
+        f"{shown(reply)}; the scheme of an Authorization header is case-insensitive (RFC 9110 "
+        "§11.1, RFC 6750 §2.1), so this is ada: let auth.authenticate read the header, "
+        "rather than parsing it yourself (task 4)"
+    )
+
+
+def test_a_token_check_that_raises_fails_closed(api, framework, book, monkeypatch) -> None:
+    def unreachable(token: str) -> str | None:
+        raise ConnectionError("token store down at redis://10.0.0.7:6379")
+
+    monkeypatch.setattr(auth, "lookup", unreachable)
+    client = api("auth_gate")
+    reply = client.delete("/api/markets/1", headers=AS_ADA)
+    assert reply.status == 500 and 1 in book.markets, (
+        f"[{framework}] DELETE /api/markets/1 with ada's token, while the token check raises "
+        f"ConnectionError, answered {shown(reply)} (market 1 "
+        f"{'kept' if 1 in book.markets else 'deleted'}); expected a 500 and market 1 kept. A "
+        "gate that cannot tell who is calling refuses the request — it fails closed: let the "
+        "exception reach the framework, which answers 500 (docs/design.md: anything "
+        "unexpected is a 500). Catching it and letting the request through opens every "
+        "route whenever the token store is down; answering 401 tells a valid user their "
+        "token is bad and hides the outage (task 4)"
+    )
+    assert "10.0.0.7" not in reply.text, (
+        f"[{framework}] the 500 says {shown(reply)}; a 500 reveals nothing of the exception "
+        "(task 4)"
+    )
+    health = client.get("/api/health")
+    assert health.status == 200, (
+        f"[{framework}] GET /api/health while the token store is down answered "
+        f"{shown(health)}; a public route never asks for a token, so it answers 200 whatever "
+        "the token store's state: decide 'public' first (task 4)"
+    )
+
+
+def test_head_on_a_public_route_is_public_like_its_get(api, framework) -> None:
+    client = api("auth_gate")
+    for path in ("/api/health", "/api/markets", "/api/markets/1"):
+        reply = client.request("HEAD", path)
+        assert reply.status == 200, (
+            f"[{framework}] HEAD {path} with no token answered {shown(reply)}; HEAD is GET "
+            "without the body (RFC 9110 §9.3.2) and every framework here answers it with the "
+            "GET view, so it is public wherever GET is: PUBLIC_ROUTES lists ('HEAD', name) "
+            "beside each public ('GET', name) — look the request's own method up (task 4)"
+        )
+
+
+def _added_routes_client(framework: str, book, stack: ExitStack):
+    """A client whose app serves two routes added after the gate was written."""
+    from patterns_workbook.testing.http import as_client
+
+    if framework == "django":
+        from django.test import override_settings
+
+        ours = "markets_middleware.django_app.middleware"
+        order = [f"{ours}.RequestIdMiddleware", f"{ours}.AuthGateMiddleware"]
+        stack.enter_context(
+            override_settings(ROOT_URLCONF="added_routes", MIDDLEWARE=order, MARKETS_BOOK=book)
+        )
+        return as_client("django")
+    if framework == "fastapi":
+        from markets_middleware import fastapi_middleware
+        from markets_middleware.fastapi_app import create_app
+
+        def request_id(app) -> None:
+            app.add_middleware(fastapi_middleware.RequestIdMiddleware)
+
+        def orders(market_id: int) -> dict[str, str]:
+            return {"orders": "the orders"}
+
+        def health_deep() -> dict[str, str]:
+            return {"orders": "the database's health"}
+
+        app = create_app(book, request_id, fastapi_middleware.require_principal)
+        path = "/api/markets/{market_id:int}/orders"
+        app.add_api_route(path, orders, name="market-orders")
+        app.add_api_route("/api/health/deep", health_deep, name="health-deep")
+        return stack.enter_context(as_client(app))
+    from flask import jsonify
+
+    from markets_middleware import flask_middleware
+    from markets_middleware.flask_app import create_app
+
+    def pipeline(app) -> None:
+        flask_middleware.request_id(app)
+        flask_middleware.auth_gate(app)
+
+    app = create_app(book, pipeline)
+    app.add_url_rule(
+        "/api/markets/<int:market_id>/orders",
+        endpoint="api.market-orders",
+        view_func=lambda market_id: jsonify(orders="the orders"),
+    )
+    app.add_url_rule(
+        "/api/health/deep",
+        endpoint="api.health-deep",
+        view_func=lambda: jsonify(orders="the database's health"),
+    )
+    return as_client(app)
+
+
+def test_a_route_added_later_is_protected_by_default(framework, book) -> None:
+    with ExitStack() as stack:
+        client = _added_routes_client(framework, book, stack)
+        for path, name in (
+            ("/api/markets/1/orders", "market-orders"),
+            ("/api/health/deep", "health-deep"),
+        ):
+            reply = client.get(path)
+            expect_401(
+                reply,
+                f"[{framework}] GET {path} (route {name!r}, added after the gate was written) "
+                "with no token — a default-deny gate protects a new route the day it is "
+                "added: look the resolved (method, name) up in PUBLIC_ROUTES, never a list "
+                "of today's protected routes, and never the text of the path",
+            )
+            opened = client.get(path, headers=AS_ADA)
+            assert opened.status == 200, (
+                f"[{framework}] GET {path} as ada answered {shown(opened)}; expected 200 (task 4)"
+            )
 
 
 def test_a_valid_token_opens_the_protected_routes_as_its_user(api, framework, book) -> None:

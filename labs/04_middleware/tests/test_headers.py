@@ -44,7 +44,25 @@ UNSAFE = [
     pytest.param("../../etc/passwd", id="a path"),
     pytest.param("a\x00b", id="a NUL"),
     pytest.param("ab\u200b", id="a zero-width space"),
+    pytest.param("a\\b", id="a backslash (inside [A-z])"),
+    pytest.param("a[b]", id="brackets (inside [A-z])"),
+    pytest.param("a^b", id="a caret (inside [A-z])"),
+    pytest.param("a`b", id="a backtick (inside [A-z])"),
+    pytest.param("\u212a", id="the Kelvin sign (k under re.IGNORECASE)"),
+    pytest.param("\u017f", id="a long s (s under re.IGNORECASE)"),
+    pytest.param("\u0130", id="a dotted capital I (i under re.IGNORECASE)"),
 ]
+A_TO_Z = (
+    " — [A-z] is the code points 0x41 to 0x7A, which holds [ \\ ] ^ _ and ` between Z and "
+    "a: spell the two ranges, [A-Za-z]"
+)
+IGNORECASE = (
+    " — with re.IGNORECASE, [a-z] also matches the non-ASCII letters that case-fold onto "
+    "ASCII ones (the Kelvin sign K onto k, the long s onto s, İ onto i): spell [A-Za-z] "
+    "without the flag"
+)
+WHY_UNSAFE = {"a\\b": A_TO_Z, "a[b]": A_TO_Z, "a^b": A_TO_Z, "a`b": A_TO_Z}
+WHY_UNSAFE |= dict.fromkeys(("\u212a", "\u017f", "\u0130"), IGNORECASE)
 
 
 @pytest.mark.task(1)
@@ -66,7 +84,7 @@ def test_an_unsafe_incoming_request_id_is_replaced_by_a_uuid4(incoming: str | No
         f"request_id_from({incoming!r}) returned {got!r}; anything but 1 to 64 ASCII letters, "
         "digits, '.', '_' or '-' is replaced by a fresh UUID4, str(uuid.uuid4()) — never "
         "trimmed, escaped or echoed: a client must not choose what goes into a header or a "
-        "log line (task 1)"
+        f"log line{WHY_UNSAFE.get(incoming or '', '')} (task 1)"
     )
 
 

@@ -134,3 +134,18 @@ def test_the_request_id_middleware_runs_first(framework_: str) -> None:
         f"comes first, {where}: everything after it — timing, the gate, the views, each "
         "error and log line — can then name the request (task 5)"
     )
+
+
+@pytest.mark.django
+def test_django_middleware_order_is_request_id_then_timing_then_the_gate() -> None:
+    from markets_middleware.django_app import middleware
+
+    order = [path.rpartition(".")[2] for path in middleware.middleware_order()]
+    expected = ["RequestIdMiddleware", "TimingMiddleware", "AuthGateMiddleware"]
+    assert order == expected, (
+        f"[django] middleware_order() lists {order}; expected {expected}, outermost first. "
+        "Today's gate acts in process_view, which Django runs after every __call__ has "
+        "begun, so a gate listed before timing still answers alike — until it does anything "
+        "in __call__ (a rate limit, a log line): then its refusals go untimed. The order is "
+        "the design: the id, the timing around everything after it, the gate (task 5)"
+    )
