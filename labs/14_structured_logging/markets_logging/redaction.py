@@ -21,8 +21,8 @@ def is_sensitive(key: object) -> bool:
 def scrub_text(text: str) -> str:
     """`text` with the value after each secret's name masked: `password=[REDACTED]`."""
     raise NotImplementedError(
-        "TODO(task 1): mask name=value, name: value, 'name': 'value' and Authorization: "
-        "Bearer value in text — see README task 1"
+        "TODO(task 1): mask name=value, name: value, 'name': 'value', ('name', 'value') and "
+        "Authorization/Cookie values in text — see README task 1"
     )
 
 
