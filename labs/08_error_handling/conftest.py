@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from patterns_workbook.testing.django_settings import configure_django
+from patterns_workbook.testing.django_settings import IN_MEMORY_SQLITE, configure_django
 
 FRAMEWORKS = [
     pytest.param("django", marks=[pytest.mark.django, pytest.mark.django_db]),
@@ -21,8 +21,6 @@ FRAMEWORKS = [
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from django.conf import settings
-
     configure_django(
         installed_apps=["rest_framework", "markets_errors.django_app"],
         root_urlconf="markets_errors.django_app.urls",
@@ -32,10 +30,10 @@ def pytest_configure(config: pytest.Config) -> None:
             "DEFAULT_CONTENT_NEGOTIATION_CLASS": "markets_errors.django_app.negotiation.JsonAlways",
         },
         MIDDLEWARE=["markets_errors.django_app.middleware.RequestIdMiddleware"],
+        # One transaction per request, committed when the view returns a response (Django's
+        # default is autocommit); it holds on PostgreSQL too (DATABASE_URL).
+        databases={"default": {**IN_MEMORY_SQLITE["default"], "ATOMIC_REQUESTS": True}},
     )
-    # One transaction per request, committed when the view returns a response (the
-    # Django default is autocommit). Set here so that it holds on PostgreSQL too.
-    settings.DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 
 class Clock:
