@@ -199,6 +199,17 @@ def test_a_crash_is_logged_once_with_its_traceback_and_the_request_id(
         f"with the traceback, re-raise). Lines (the test server's {SERVER_LOGGER!r} line left "
         f"out):{shown(lines)}"
     )
+    access = access_lines(lines)
+    errors = [line for line in lines if line.get("level") == "error" and line not in access]
+    with_exception = [line for line in lines if "exception" in line]
+    assert len(errors) == 1 and len(with_exception) == 1, (
+        f"a crash wrote {len(errors)} error lines besides the access line, and "
+        f"{len(with_exception)} lines with an 'exception'; expected one of each: the "
+        "framework's (or, in FastAPI, your middleware's) line with the traceback. A second "
+        "'request failed' line for every 5xx — with exc_info outside an except block it "
+        "holds 'NoneType: None' — is noise an alert counts twice; the access line already "
+        f"says status 500 at level error (task 4). Lines:{shown(lines)}"
+    )
     assert traced[0].get("level") == "error" and traced[0].get("request_id") == request_id, (
         f"the traceback line is {traced[0]}; expected level 'error' and request_id "
         f"{request_id}: logged inside the request scope, so support can find it from the id "
@@ -234,6 +245,26 @@ def test_no_secret_from_a_request_reaches_the_log(client: HttpClient, logs: Any)
     )
     assert from_logger(lines, "markets.api", "request headers"), (
         "the view's 'request headers' line is missing: redact, do not drop the line (task 4)"
+    )
+
+
+def test_an_invalid_client_request_id_is_replaced_on_every_line(
+    client: HttpClient, logs: Any
+) -> None:
+    sent = "not a valid id; " + "x" * 80  # a space, a ';' and 96 characters: refused
+    reply = client.get("/markets/1", headers={"X-Request-ID": sent})
+    minted = request_id_of(reply)
+    assert minted != sent, f"the given middleware echoed an invalid X-Request-ID {sent!r}"
+    lines = logs.lines()
+    with_id = [line for line in app_lines(lines) if "request_id" in line]
+    got = sorted({line["request_id"] for line in with_id})
+    assert with_id and got == [minted], (
+        f"GET /markets/1 with the invalid X-Request-ID {sent!r} answered with the minted id "
+        f"{minted!r} but logged request ids {got}; expected only {minted!r} on every line. "
+        "Bind the id the request-id middleware chose (request.request_id, "
+        "scope['state']['request_id'], g.request_id), never the raw client header: it is "
+        "unchecked input, and support searches the logs for the id the response carried "
+        f"(task 4). Lines:{shown(lines)}"
     )
 
 
@@ -362,3 +393,111 @@ async def _interleaved_async_requests(app: Any, service: MarketService) -> dict[
         market_id: Reply(r.status_code, r.content, {k.lower(): v for k, v in r.headers.items()})
         for market_id, r in ((1, first), (2, second))
     }
+
+
+HELD = 0.06  # seconds request 1 is held in flight before request 2 starts
+
+
+def test_overlapping_requests_each_log_their_own_duration(
+    framework: str, app: Any, service: MarketService, logs: Any, as_client: Any
+) -> None:
+    """Request 1 is held in its service call; request 2 starts HELD s later on the same app
+    (Django: one handler, one middleware instance, as a threaded server runs it) and ends
+    before request 1 goes on. Each request's duration is its own."""
+    if framework == "fastapi":
+        held, walls = asyncio.run(_overlapping_async_requests(app, service))
+    else:
+        held, walls = _overlapping_threaded_requests(framework, app, service, as_client)
+    lines = logs.lines()
+    durations = {line.get("request_id"): line.get("duration_ms") for line in access_lines(lines)}
+    assert set(durations) == {"held-1", "quick-2"}, (
+        f"two overlapping requests (X-Request-ID held-1 and quick-2) logged the access lines "
+        f"{access_lines(lines)}; expected one each (task 4). Lines:{shown(lines)}"
+    )
+    first, second = durations["held-1"], durations["quick-2"]
+    assert isinstance(first, int | float) and isinstance(second, int | float)
+    assert held * 1000 <= first <= walls["held-1"] * 1000 + 1, (
+        f"request held-1 was in its view for {held * 1000:.0f} ms (and "
+        f"{walls['held-1'] * 1000:.0f} ms at the client) but logged duration_ms={first}; "
+        f"request quick-2 ran meanwhile and logged {second}. A start time kept on the "
+        "middleware instance (self.started) or in a variable shared by the app's hooks is "
+        "overwritten by the next request: one instance serves every request. Keep it per "
+        "request — a local in __call__ (Django, ASGI), flask.g (Flask) (task 4)"
+    )
+    assert 0 <= second <= walls["quick-2"] * 1000 + 1, (
+        f"request quick-2 took {walls['quick-2'] * 1000:.0f} ms at the client but logged "
+        f"duration_ms={second}: its start time is its own (task 4)"
+    )
+
+
+def _overlapping_threaded_requests(
+    framework: str, app: Any, service: MarketService, as_client: Any
+) -> tuple[float, dict[str, float]]:
+    first_in, second_done = threading.Event(), threading.Event()
+    held: list[float] = []
+
+    def checkpoint() -> None:
+        if first_in.is_set():  # request 2: straight through
+            return
+        entered = time.perf_counter()
+        first_in.set()
+        second_done.wait(timeout=5)
+        held.append(time.perf_counter() - entered)
+
+    service.checkpoint = checkpoint
+    walls: dict[str, float] = {}
+    shared = as_client(app) if framework == "django" else None  # one handler for both
+
+    def get(request_id: str, path: str) -> None:
+        started = time.perf_counter()
+        if shared is not None:
+            shared.get(path, headers={"X-Request-ID": request_id})
+        else:
+            with as_client(app) as client:
+                client.get(path, headers={"X-Request-ID": request_id})
+        walls[request_id] = time.perf_counter() - started
+
+    one = threading.Thread(target=get, args=("held-1", "/markets/1"))
+    one.start()
+    first_in.wait(timeout=5)
+    time.sleep(HELD)
+    get("quick-2", "/markets/2")
+    second_done.set()
+    one.join()
+    return held[0], walls
+
+
+async def _overlapping_async_requests(
+    app: Any, service: MarketService
+) -> tuple[float, dict[str, float]]:
+    import httpx
+
+    first_in, second_done = asyncio.Event(), asyncio.Event()
+    held: list[float] = []
+
+    async def checkpoint() -> None:
+        if first_in.is_set():
+            return
+        entered = time.perf_counter()
+        first_in.set()
+        await asyncio.wait_for(second_done.wait(), timeout=5)
+        held.append(time.perf_counter() - entered)
+
+    service.async_checkpoint = checkpoint
+    walls: dict[str, float] = {}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+
+        async def get(request_id: str, path: str) -> None:
+            started = time.perf_counter()
+            await http.get(path, headers={"X-Request-ID": request_id})
+            walls[request_id] = time.perf_counter() - started
+
+        async def second() -> None:
+            await asyncio.wait_for(first_in.wait(), timeout=5)
+            await asyncio.sleep(HELD)
+            await get("quick-2", "/markets/2")
+            second_done.set()
+
+        await asyncio.gather(get("held-1", "/markets/1"), second())
+    return held[0], walls

@@ -37,3 +37,36 @@ def test_a_scope_that_is_not_http_passes_straight_through(kind: str, logs: Any) 
     assert seen == [scope], f"a {kind!r} scope reached the app as {seen}; {advice}"
     lines = logs.lines()
     assert not lines, f"a {kind!r} scope was logged: {lines}; only HTTP requests are (task 4)"
+
+
+def test_the_duration_covers_a_streamed_body(service: Any, logs: Any, as_client: Any) -> None:
+    from fastapi.responses import StreamingResponse
+    from loglines import access_lines, shown
+
+    from markets_logging.fastapi_app import create_app
+
+    app = create_app(service)
+
+    async def chunks() -> Any:
+        yield b"first,"
+        await asyncio.sleep(0.05)  # the body is still being produced
+        yield b"last"
+
+    @app.get("/export")
+    async def export() -> StreamingResponse:
+        return StreamingResponse(chunks(), media_type="text/csv")
+
+    with as_client(app) as client:
+        reply = client.get("/export")
+    assert reply.status == 200 and reply.body == b"first,last", (reply.status, reply.body)
+    lines = logs.lines()
+    found = access_lines(lines)
+    assert len(found) == 1, f"GET /export wrote {len(found)} access lines:{shown(lines)}"
+    duration = found[0].get("duration_ms")
+    assert isinstance(duration, int | float) and duration >= 50, (
+        f"a streamed response whose body took 50 ms after its headers logged "
+        f"duration_ms={duration!r}; expected at least 50. 'http.response.start' only sends "
+        "the status and headers: the body follows in 'http.response.body' messages. Log "
+        "when the app returns — the request has ended then — not when the response starts "
+        "(task 4)"
+    )

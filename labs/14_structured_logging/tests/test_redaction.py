@@ -250,6 +250,7 @@ def test_a_secret_value_is_masked_whole_whatever_its_characters(text: str, expec
         ("X-Auth-Token: hunter2 user=ada", f"X-Auth-Token: {MASK} user=ada"),
         ("'api-key-v2': 'hunter2', 'user': 'ada'", f"'api-key-v2': {MASK}, 'user': 'ada'"),
     ],
+    ids=["password_confirmation", "secret_key", "token_value", "X-Auth-Token", "api-key-v2"],
 )
 def test_a_secret_name_with_more_after_it_is_masked_in_text_too(text: str, expected: str) -> None:
     got = unquoted_masks(scrub_text(text))
