@@ -365,6 +365,8 @@ def test_flask_concurrent_requests_each_get_their_own_session(web: dict) -> None
                     other.wait(5)  # still inside its request while the other one runs
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
+        finally:
+            mine.set()  # a request that failed must not keep the other waiting 5 s
 
     threads = [
         threading.Thread(target=request, args=(first_has_one, second_has_one, False)),
