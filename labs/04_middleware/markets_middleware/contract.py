@@ -14,7 +14,8 @@ resolved the request to (Django's `url_name`, Flask's endpoint, Starlette's `rou
 Every GET route also answers HEAD — a GET without the body (RFC 9110 §9.3.2) — so HEAD is
 public exactly where GET is: `PUBLIC_ROUTES` lists it beside each public GET. Every route
 not in `PUBLIC_ROUTES` needs `Authorization: Bearer <token>`. Every error body,
-in every framework, is the envelope with the request's id:
+in every framework and for every status — a 500 included — is the envelope with the
+request's id:
 
     {"error": {"code": "not_authenticated", "message": "...", "details": {},
                "request_id": "<the X-Request-ID of the response>"}}
@@ -51,6 +52,7 @@ class ErrorCode(enum.StrEnum):
     INVALID_CREDENTIALS = "invalid_credentials"  # 401: a login with a wrong password
     NOT_FOUND = "not_found"  # 404
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"  # 415
+    INTERNAL_ERROR = "internal_error"  # 500: a bug or an outage, logged with its traceback
 
 
 class ApiError(Exception):
@@ -105,6 +107,18 @@ def invalid_credentials() -> ApiError:
 
 def not_found(what: str) -> ApiError:
     return ApiError(404, ErrorCode.NOT_FOUND, f"No {what}.")
+
+
+def internal_error() -> ApiError:
+    """The 500 for anything unexpected: nothing of the exception leaves the server.
+
+    Its traceback goes to the log, once; the client gets the request id to quote instead.
+    """
+    return ApiError(
+        500,
+        ErrorCode.INTERNAL_ERROR,
+        "Something went wrong on our side; quote the request id to support.",
+    )
 
 
 def framework_error(

@@ -7,6 +7,7 @@ those of `contract.PUBLIC_ROUTES`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -17,20 +18,25 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from markets_middleware import auth
 from markets_middleware.contract import (
     LOGIN_FIELDS,
     MAX_FIELD_LENGTH,
+    REQUEST_ID_HEADER,
     ApiError,
     ErrorCode,
     error_body,
     framework_error,
+    internal_error,
     invalid_credentials,
     not_found,
     read_login,
 )
 from markets_middleware.markets import MarketBook, as_json
+
+log = logging.getLogger(__name__)
 
 
 class ErrorDetail(BaseModel):
@@ -211,6 +217,49 @@ def validation_error_response(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, error)
 
 
+def last_resort_response(request: Request, exc: Exception) -> JSONResponse:
+    """An exception raised in the middleware itself, answered by Starlette's outermost
+    ServerErrorMiddleware, which re-raises it for the server to log. No middleware is left
+    outside it to add the request id, so the header is set here, when there is one."""
+    response = error_response(request, internal_error())
+    request_id = getattr(request.state, "request_id", None)
+    if request_id is not None:
+        response.headers[REQUEST_ID_HEADER] = request_id
+    return response
+
+
+class UnexpectedErrors:
+    """The 500 for an exception no handler took, answered *inside* your middleware.
+
+    Starlette's own 500 comes from its outermost layer, outside every added middleware, so
+    it would go out without the request id and the timing. Added before `install(app)`,
+    this is the innermost middleware: it logs the exception once, with its traceback, and
+    answers the envelope on the way out through your pipeline.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching)
+        except Exception:
+            if started:  # half a response is out: no 500 can follow it
+                raise
+            log.exception("%s %s raised", scope["method"], scope["path"])
+            await error_response(Request(scope), internal_error())(scope, receive, send)
+
+
 def _allowed_methods(request: Request) -> list[str]:
     methods: set[str] = set()
     for route in router.routes:
@@ -228,6 +277,8 @@ def create_app(
 
     Yours: `fastapi_middleware.install` and `fastapi_middleware.require_principal`. A
     dependency of the app runs after routing, so it knows the route; a middleware does not.
+    The stack, outermost first: Starlette's ServerErrorMiddleware (`last_resort_response`),
+    the middleware `install` adds, `UnexpectedErrors`, the exception handlers, the routes.
     """
     dependencies = [] if gate is None else [Depends(gate)]
     app = FastAPI(title="Markets API", redirect_slashes=False, dependencies=dependencies)
@@ -236,5 +287,7 @@ def create_app(
     app.add_exception_handler(ApiError, api_error_response)
     app.add_exception_handler(StarletteHTTPException, http_error_response)
     app.add_exception_handler(RequestValidationError, validation_error_response)
+    app.add_exception_handler(Exception, last_resort_response)
+    app.add_middleware(UnexpectedErrors)  # added first: inside the middleware `install` adds
     install(app)
     return app

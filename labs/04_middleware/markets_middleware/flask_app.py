@@ -12,13 +12,14 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask.views import MethodView
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from markets_middleware import auth
 from markets_middleware.contract import (
     ApiError,
     error_body,
     framework_error,
+    internal_error,
     invalid_credentials,
     not_found,
     read_login,
@@ -100,6 +101,13 @@ def http_error_response(exc: HTTPException) -> Reply:
     """Werkzeug's own errors (404 no route, 405 wrong method) in the envelope, with `Allow`."""
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
     return error_response(framework_error(exc.code or 500, exc.description or "", headers))
+
+
+@bp.app_errorhandler(InternalServerError)
+def internal_error_response(exc: InternalServerError) -> Reply:
+    """Any exception no handler took, which Flask has logged with its traceback: the 500
+    that reveals nothing. The `after_request` hooks still run on it (request id, timing)."""
+    return error_response(internal_error())
 
 
 def create_app(book: MarketBook, install: Callable[[Flask], None]) -> Flask:

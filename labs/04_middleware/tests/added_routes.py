@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from markets_middleware.django_app import urls, views
 
 handler404 = views.no_route
+handler500 = views.server_error
 
 
 class MarketOrders(APIView):

@@ -17,6 +17,7 @@ from markets_middleware.auth import PASSWORDS
 from markets_middleware.contract import PUBLIC_ROUTES
 
 pytestmark = pytest.mark.task(4)
+OUTAGE = "token store down at redis://10.0.0.7:6379"
 
 WHERE = {
     "django": "request.principal",
@@ -206,16 +207,19 @@ def test_the_bearer_scheme_is_case_insensitive(api, framework, scheme) -> None:
     )
 
 
-def test_a_token_check_that_raises_fails_closed(api, framework, book, monkeypatch) -> None:
+def test_a_token_check_that_raises_fails_closed(api, framework, book, monkeypatch, caplog) -> None:
     def unreachable(token: str) -> str | None:
-        raise ConnectionError("token store down at redis://10.0.0.7:6379")
+        raise ConnectionError(OUTAGE)
 
     monkeypatch.setattr(auth, "lookup", unreachable)
     client = api("auth_gate")
-    reply = client.delete("/api/markets/1", headers=AS_ADA)
+    reply = client.delete("/api/markets/1", headers={**AS_ADA, "X-Request-ID": "outage-1"})
+    call = (
+        f"[{framework}] DELETE /api/markets/1 with ada's token and X-Request-ID: outage-1, "
+        "while the token check raises ConnectionError,"
+    )
     assert reply.status == 500 and 1 in book.markets, (
-        f"[{framework}] DELETE /api/markets/1 with ada's token, while the token check raises "
-        f"ConnectionError, answered {shown(reply)} (market 1 "
+        f"{call} answered {shown(reply)} (market 1 "
         f"{'kept' if 1 in book.markets else 'deleted'}); expected a 500 and market 1 kept. A "
         "gate that cannot tell who is calling refuses the request — it fails closed: let the "
         "exception reach the framework, which answers 500 (docs/design.md: anything "
@@ -223,9 +227,22 @@ def test_a_token_check_that_raises_fails_closed(api, framework, book, monkeypatc
         "route whenever the token store is down; answering 401 tells a valid user their "
         "token is bad and hides the outage (task 4)"
     )
-    assert "10.0.0.7" not in reply.text, (
-        f"[{framework}] the 500 says {shown(reply)}; a 500 reveals nothing of the exception "
-        "(task 4)"
+    error = expect_error(reply, 500, "internal_error", call, task=4)
+    assert reply.header("x-request-id") == "outage-1", (
+        f"{call} answered {shown(reply)}; the 500 carries the request's own id, the one to "
+        "quote to support and to find in the log (task 2)"
+    )
+    leaked = [word for word in ("10.0.0.7", "redis", "ConnectionError") if word in reply.text]
+    assert not leaked and error.get("details") == {}, (
+        f"{call} answered {shown(reply)}; it shows {leaked or 'details'} of the exception. "
+        "A 500 reveals nothing: the given handlers answer contract.internal_error() and the "
+        "traceback goes to the log — let the exception propagate to them (task 4)"
+    )
+    logged = [r for r in caplog.records if r.exc_info and r.exc_info[0] is ConnectionError]
+    assert len(logged) == 1, (
+        f"{call} logged the ConnectionError's traceback {len(logged)} times; expected once, by "
+        "the framework's own 500 handling: swallowing the exception loses the outage from "
+        "the log, and logging it yourself before re-raising logs it twice (task 4)"
     )
     health = client.get("/api/health")
     assert health.status == 200, (

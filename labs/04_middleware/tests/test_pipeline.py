@@ -54,6 +54,29 @@ def test_a_401_from_the_gate_carries_the_request_id_and_server_timing(api, frame
     )
 
 
+def test_a_500_carries_the_request_id_and_server_timing(api, framework, monkeypatch) -> None:
+    def unreachable(token: str) -> str | None:
+        raise ConnectionError("token store down")
+
+    monkeypatch.setattr(auth, "lookup", unreachable)
+    reply = api().get("/api/auth/me", headers={**AS_ADA, "X-Request-ID": "order-500"})
+    call = (
+        f"[{framework}] GET /api/auth/me as ada with X-Request-ID: order-500, while the "
+        "token check raises"
+    )
+    expect_error(reply, 500, "internal_error", call, task=5)
+    assert reply.header("x-request-id") == "order-500", (
+        f"{call} answered {shown(reply)}; the 500 carries the request's id too: the given "
+        "apps answer it inside your pipeline, so the request-id middleware adds it on the way "
+        "out like on any other response (task 5)"
+    )
+    assert TIMING.fullmatch(reply.header("server-timing") or ""), (
+        f"{call} answered {shown(reply)}; the 500 carries Server-Timing too: the timing "
+        "middleware runs around the gate, and adds its header to every response that passes "
+        "it on the way out, an error's included (task 5)"
+    )
+
+
 def test_timing_wraps_the_gate_and_the_handler(api, framework, book, monkeypatch) -> None:
     trace = Trace(monkeypatch, book)
     reply = api().get("/api/markets/1/positions", headers=AS_ADA)

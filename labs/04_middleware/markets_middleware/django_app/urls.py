@@ -8,6 +8,7 @@ from django.urls import path
 from markets_middleware.django_app import views
 
 handler404 = views.no_route
+handler500 = views.server_error
 
 urlpatterns = [
     path("api/health", views.Health.as_view(), name="health"),

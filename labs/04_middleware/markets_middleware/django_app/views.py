@@ -21,6 +21,7 @@ from markets_middleware.contract import (
     ApiError,
     error_body,
     framework_error,
+    internal_error,
     invalid_credentials,
     not_found,
     read_login,
@@ -92,7 +93,11 @@ class MarketPositions(APIView):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's EXCEPTION_HANDLER: ApiError and DRF's own errors (405…) in the envelope."""
+    """DRF's EXCEPTION_HANDLER: ApiError and DRF's own errors (405…) in the envelope.
+
+    Anything else is a bug: None lets it propagate to Django, which logs it and answers
+    `server_error` (handler500).
+    """
     if isinstance(exc, ApiError):
         error = exc
     elif isinstance(exc, exceptions.APIException):
@@ -106,3 +111,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 def no_route(request: HttpRequest, exception: Exception) -> JsonResponse:
     """Django's handler404: a URL no route matches (the resolver's 404, before any view)."""
     return error_response(request, framework_error(404, f"No resource at {request.path}."))
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    """Django's handler500: an exception no view handled, as the envelope that reveals nothing.
+
+    Django has logged it with its traceback ('django.request') and answers this from inside
+    the middleware, so the request id and the timing are still added on the way out.
+    """
+    return error_response(request, internal_error())
