@@ -21,6 +21,8 @@ FRAMEWORKS = [
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from markets_errors.schemas import MAX_BODY_BYTES
+
     configure_django(
         installed_apps=["rest_framework", "markets_errors.django_app"],
         root_urlconf="markets_errors.django_app.urls",
@@ -30,6 +32,9 @@ def pytest_configure(config: pytest.Config) -> None:
             "DEFAULT_CONTENT_NEGOTIATION_CLASS": "markets_errors.django_app.negotiation.JsonAlways",
         },
         MIDDLEWARE=["markets_errors.django_app.middleware.RequestIdMiddleware"],
+        # The body limit of the three apps (Django's default, named): a larger body makes
+        # `request.body` raise RequestDataTooBig.
+        DATA_UPLOAD_MAX_MEMORY_SIZE=MAX_BODY_BYTES,
         # One transaction per request, committed when the view returns a response (Django's
         # default is autocommit); it holds on PostgreSQL too (DATABASE_URL).
         databases={"default": {**IN_MEMORY_SQLITE["default"], "ATOMIC_REQUESTS": True}},

@@ -96,6 +96,12 @@ class Conflict(ApiError):
     default_message = "The request conflicts with the current state of the resource."
 
 
+class ContentTooLarge(ApiError):
+    status = 413
+    code = "content_too_large"
+    default_message = "The request body is larger than this API reads."
+
+
 class UnsupportedMediaType(ApiError):
     status = 415
     code = "unsupported_media_type"
@@ -126,6 +132,7 @@ BY_STATUS: dict[int, type[ApiError]] = {
         NotFound,
         MethodNotAllowed,
         Conflict,
+        ContentTooLarge,
         UnsupportedMediaType,
         RateLimited,
         InternalError,

@@ -4,8 +4,8 @@ Given: the middleware, the routes and their dependencies, and `create_app`, whic
 every handler in one place. Yours (the section marked so): what each handler answers, and
 the request's database session (tasks 3-6).
 
-Middleware, outermost first: `RequestIdMiddleware` → `UnexpectedErrors` → FastAPI's
-exception handlers → the route. Starlette answers an exception that no handler took with a
+Middleware, outermost first: `RequestIdMiddleware` → `UnexpectedErrors` → `BodyLimit` →
+FastAPI's exception handlers → the route. Starlette answers an exception that no handler took with a
 500 and then *re-raises* it, so the server logs it — without the request id, outside the
 app. `UnexpectedErrors` catches it first, inside the request, and hands it to
 `server_error_response`, which answers (and logs) it once.
@@ -30,7 +30,7 @@ from markets_errors import access, db
 from markets_errors.errors import ApiError, UnsupportedMediaType
 from markets_errors.rendering import PROBLEM_JSON
 from markets_errors.request_id import HEADER, accept_or_mint, current
-from markets_errors.schemas import MarketIn, MarketOut
+from markets_errors.schemas import MAX_BODY_BYTES, MarketIn, MarketOut
 
 # ------------------------------------------------------------------ middleware (given)
 
@@ -89,6 +89,28 @@ class UnexpectedErrors:
                 raise
             response = server_error_response(Request(scope), exc)
             await response(scope, receive, send)
+
+
+class BodyLimit:
+    """Pure ASGI: a body over MAX_BODY_BYTES is Starlette's 413, raised where the route reads
+    it — inside the exception middleware, so `http_error_response` answers it (FastAPI reads
+    the body before any dependency runs; a dependency would be too late)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY_BYTES:
+                raise HTTPException(413)
+            return message
+
+        await self.app(scope, limited, send)
 
 
 # ------------------------------------------------------------------ models and checks (given)
@@ -222,12 +244,15 @@ def create_market(body: MarketIn, session: SessionDep) -> MarketOut:
 
 def create_app(sessions: sessionmaker[Session] | None = None) -> FastAPI:
     """The app over `sessions` (default: a fresh in-memory SQLite database)."""
-    app = FastAPI(title="Markets, with one error body")
+    # redirect_slashes=False: "/markets/1/" is a 404 as in Django and Flask, not a 307 to
+    # "/markets/1" (a redirect a client may not follow for a POST).
+    app = FastAPI(title="Markets, with one error body", redirect_slashes=False)
     app.state.sessions = sessions or sessionmaker(db.make_engine())
     app.include_router(router)
     app.add_exception_handler(ApiError, api_error_response)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, http_error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, validation_error_response)  # type: ignore[arg-type]
+    app.add_middleware(BodyLimit)  # added first: the innermost, where the route reads
     app.add_middleware(UnexpectedErrors)
     app.add_middleware(RequestIdMiddleware)  # added last: the outermost, around everything
     return app

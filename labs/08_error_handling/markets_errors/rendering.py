@@ -34,8 +34,9 @@ class Rendered:
 
 
 def prefers_problem_json(accept: str | None) -> bool:
-    """True when the client asks for problem+json by name and ranks it at least as high as
-    plain JSON. `*/*`, `application/*` and no Accept at all get the envelope."""
+    """True when the client names problem+json in a valid range (not only `*/*` or
+    `application/*`: those get the envelope, as does no Accept at all), with a q above 0 and
+    at least plain JSON's."""
     raise NotImplementedError(
         "TODO(task 2): choose problem+json from the Accept header — see README task 2"
     )

@@ -18,6 +18,10 @@ from markets_errors.errors import ApiError, FieldErrors, MalformedJson, Validati
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 READ_ONLY = ("id", "created_at", "updated_at")
+# The largest body read, in bytes: Django's default DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MiB), set
+# in all three apps (Flask's MAX_CONTENT_LENGTH, FastAPI's BodyLimit), so a larger one is the
+# same 413 everywhere — and no client makes a worker read 1 GB to find a bad field.
+MAX_BODY_BYTES = 2_621_440
 UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # NUL, and the halves of UTF-16 pairs
 
 

@@ -34,6 +34,12 @@ def shown(reply: Reply) -> str:
     return f"{reply.status} (Content-Type: {media}) {text or '(empty body)'}{hint}"
 
 
+def leaked(reply: Reply, words: tuple[str, ...]) -> list[str]:
+    """The `words` a reply shows a client: in its body, or in any header's name or value."""
+    headers = " ".join(f"{name}: {value}" for name, value in reply.headers.items())
+    return [word for word in words if word in reply.text or word in headers]
+
+
 def _json(reply: Reply) -> Any:
     try:
         return reply.json()

@@ -153,3 +153,27 @@ def test_no_request_id_stays_bound_after_the_request(client: HttpClient) -> None
         "written later, outside any request, would carry another request's id. The given "
         "hooks unbind it; keep them registered (task 4)"
     )
+
+
+@pytest.mark.parametrize("path", ["/markets/999", "/nowhere"])
+def test_a_problems_instance_is_the_path_without_the_query_string(
+    client: HttpClient, path: str
+) -> None:
+    sent = f"{path}?token=secret-t0ken&x=1"
+    call = f"[{client.framework}] GET {sent} (Accept: application/problem+json)"
+    reply = client.get(sent, headers=PROBLEM)
+    assert "secret-t0ken" not in reply.text, (
+        f"{call} answered {shown(reply)}; the body repeats the query string: a token sent "
+        "in the URL (or any personal data there) lands in every log and error tracker that "
+        "stores the body. `instance` is the request's path only (Django: request.path, not "
+        "get_full_path(); FastAPI: request.url.path; Flask: request.path) (task 4)"
+    )
+    expect_problem(
+        reply,
+        404,
+        "not_found",
+        call,
+        "instance is the path, the same in the three frameworks",
+        instance=path,
+        task=4,
+    )

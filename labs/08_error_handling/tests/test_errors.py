@@ -109,6 +109,20 @@ def test_no_two_errors_share_a_headers_or_details_dict() -> None:
 
 
 @pytest.mark.task(1)
+def test_two_errors_built_from_one_headers_dict_each_keep_a_copy() -> None:
+    sent = {"X-Trace": "t-1"}
+    first, second = ApiError(headers=sent), ApiError(headers=sent)
+    first.headers["Retry-After"] = "5"
+    assert second.headers == {"X-Trace": "t-1"} and sent == {"X-Trace": "t-1"}, (
+        "two ApiError(headers=sent) from one dict; after adding Retry-After to the first "
+        f"error's headers, the second has {second.headers} and the caller's dict is {sent}: "
+        "keep a copy of headers — `headers or {}` keeps the caller's own dict whenever it is "
+        "not empty, so every error built from it (a module constant, say) shares and changes "
+        "it (task 1)"
+    )
+
+
+@pytest.mark.task(1)
 def test_validation_failed_keeps_a_copy_of_its_per_field_messages() -> None:
     sent = {"name": ("Required.",), "slug": ["Bad.", "Too long."]}
     error = ValidationFailed(sent)

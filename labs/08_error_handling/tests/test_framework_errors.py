@@ -8,6 +8,8 @@ client sees one body, with `Allow`, `WWW-Authenticate` and `Retry-After` where t
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import Clock
 from expect import (
@@ -23,6 +25,7 @@ from expect import (
 )
 
 from markets_errors.errors import (
+    ContentTooLarge,
     MalformedJson,
     MethodNotAllowed,
     NotFound,
@@ -242,3 +245,74 @@ def test_past_the_create_limit_is_429_with_retry_after(client: HttpClient, clock
     clock.advance(40)
     again = create(client, market(slug="m-5"), **EDITOR)
     assert again.status == 201, f"{call}: once the window ended, answered {shown(again)}"
+
+
+def _body_of(size: int) -> bytes:
+    """A JSON object of exactly `size` bytes: a market whose name is too long."""
+    frame = json.dumps({"name": "", "slug": "big", "tag": "weather"}).encode()
+    return frame.replace(b'""', b'"' + b"x" * (size - len(frame)) + b'"', 1)
+
+
+def test_a_body_over_the_limit_is_413_in_every_framework(client: HttpClient) -> None:
+    from markets_errors.schemas import MAX_BODY_BYTES
+
+    headers = {**EDITOR, "Content-Type": "application/json"}
+    at_limit = client.send("POST", "/markets", body=_body_of(MAX_BODY_BYTES), headers=headers)
+    expect_envelope(
+        at_limit,
+        400,
+        "validation_failed",
+        f"[{client.framework}] POST /markets with a body of exactly {MAX_BODY_BYTES} bytes",
+        "a body at the limit is read and validated: its name is too long",
+        any_details=True,
+        task=5,
+    )
+    over = _body_of(MAX_BODY_BYTES + 1)
+    call = f"[{client.framework}] POST /markets with a body of {len(over)} bytes (the limit + 1)"
+    for extra in ({}, PROBLEM):
+        reply = client.send("POST", "/markets", body=over, headers={**headers, **extra})
+        if extra:
+            expect_problem(reply, 413, "content_too_large", call, "a 413", instance="/markets",
+                           task=5)  # fmt: skip
+        else:
+            expect_envelope(
+                reply,
+                413,
+                "content_too_large",
+                call,
+                "each app reads at most schemas.MAX_BODY_BYTES (Flask: MAX_CONTENT_LENGTH, "
+                "FastAPI: the given BodyLimit, Django: DATA_UPLOAD_MAX_MEMORY_SIZE) and refuses "
+                "more with a 413 in the API's words. Django raises RequestDataTooBig when the "
+                "view reads request.body: not a DRF exception, so left alone it becomes "
+                "Django's HTML 400 page — answer ContentTooLarge() for it in exception_handler",
+                message=ContentTooLarge.default_message,
+                task=5,
+            )
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/markets/1/"), ("GET", "/markets//1"), ("GET", "//markets/1"), ("POST", "/markets/")],
+)
+def test_a_url_one_slash_off_is_a_404_never_a_redirect(
+    client: HttpClient, method: str, path: str
+) -> None:
+    made = create(client, **EDITOR)
+    assert made.status == 201, f"[{client.framework}] POST /markets answered {shown(made)}"
+    reply = client.request(method, path, json=market(slug="other"), headers=EDITOR)
+    call = f"[{client.framework}] {method} {path} (market 1 exists)"
+    assert reply.header("Location") is None, (
+        f"{call} answered {shown(reply)} with Location: {reply.header('Location')!r}; the API "
+        "names each resource by one URL and never redirects: a redirect has an HTML body, "
+        "and a client may replay a POST to the new URL or drop it (given: FastAPI's "
+        "redirect_slashes=False, Flask's url_map.merge_slashes = False) (task 5)"
+    )
+    expect_envelope(
+        reply,
+        404,
+        "not_found",
+        call,
+        "no route names this URL: the router's 404, in the three frameworks alike",
+        message=NotFound.default_message,
+        task=5,
+    )

@@ -50,6 +50,16 @@ NEGOTIATION = [
     ("application/problem+json;q=0.5, */*;q=0.9, application/*;q=0.1", True, "type/* beats */*"),
     ("text/html, application/problem+json;q=0.5", True, "text/html gives JSON nothing"),
     ("application/problem+json;q=", False, "an empty q: ignored"),
+    ("application/problem+json;q=0.0001", False, "4 decimals: no qvalue, the range is ignored"),
+    ("application/problem+json;q=1e-3", False, "an exponent: no qvalue (float() reads it)"),
+    ("application/problem+json;q=0.0_1", False, "an underscore: no qvalue (float() reads it)"),
+    ("application/problem+json;q=1.0000", False, "4 decimals, even of 1: no qvalue"),
+    ("application/problem+json;q=\u0660.\u0665", False, "Arabic-Indic digits: float() reads 0.5"),
+    ("application/problem+jsonx, */*", False, "problem+json named by no range: */* → envelope"),
+    ("application/problem+json;q=abc, */*", False, "its only range ignored: not named, */* wins"),
+    ("Application/*;q=0.9, application/problem+json;q=0.3", False, "type/* folds case too"),
+    ("application/problem+json ; q=0", False, "q=0 with spaces around ';' (RFC 9110 §5.6.6)"),
+    ("application/problem+json ; q=0.3, application/json", False, "its q=0.3, with spaces"),
 ]
 
 
@@ -62,9 +72,11 @@ def test_prefers_problem_json_follows_the_accept_header(
     got = prefers_problem_json(accept)
     assert got is expected, (
         f"prefers_problem_json({accept!r}) is {got}; expected {expected}: {why}. Problem+json "
-        "only when it is named and its q (that of the most specific range matching it) is "
-        "above 0 and at least plain JSON's; a q that is not 0-1 with up to 3 decimals makes "
-        "its range ignored — float() takes 'nan', 'inf' and '1_0' (task 2)"
+        "only when a valid range names it (a substring is not a range; an ignored range names "
+        "nothing) and its q (that of the most specific range matching it) is above 0 and at "
+        "least plain JSON's; a q that is not 0-1 with up to 3 ASCII decimals makes its range "
+        "ignored — float() takes 'nan', 'inf', '1_0', '1e-3' and Unicode digits; media types "
+        "(wildcards too) fold case; strip the spaces around each ';' piece (task 2)"
     )
 
 

@@ -11,7 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from expect import PROBLEM, described, errors_logged, expect_envelope, expect_problem, shown
+from expect import (
+    PROBLEM,
+    described,
+    errors_logged,
+    expect_envelope,
+    expect_problem,
+    leaked,
+    shown,
+)
 
 from markets_errors.errors import InternalError
 from patterns_workbook.testing.http import HttpClient
@@ -45,11 +53,12 @@ def broken(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_bug_is_a_generic_500_in_the_envelope(client: HttpClient, broken: None) -> None:
     call = f"[{client.framework}] GET /markets/1 while the service raises Outage('…{SQL}')"
     reply = client.get("/markets/1")
-    leaked = [word for word in LEAKS if word in reply.text]
-    assert not leaked, (
-        f"{call} answered {shown(reply)}; it shows {leaked}: a 500 reveals nothing — no "
-        "exception text, no class name, no SQL, no traceback. The details belong in the log "
-        "(task 6)"
+    shows = leaked(reply, LEAKS)
+    assert not shows, (
+        f"{call} answered {shown(reply)} with headers {reply.headers}; it shows {shows}: a 500 "
+        "reveals nothing — no exception text, no class name, no SQL, no traceback, in the body "
+        "or in a header (an X-Error-Type: Outage tells an attacker what broke). The details "
+        "belong in the log (task 6)"
     )
     expect_envelope(
         reply,
@@ -66,8 +75,11 @@ def test_a_bug_is_a_generic_500_in_the_envelope(client: HttpClient, broken: None
 def test_a_bug_as_problem_json(client: HttpClient, broken: None) -> None:
     call = f"[{client.framework}] GET /markets/1 (Accept: application/problem+json), a bug"
     reply = client.get("/markets/1", headers=PROBLEM)
-    leaked = [word for word in LEAKS if word in reply.text]
-    assert not leaked, f"{call} answered {shown(reply)}; it shows {leaked} (task 6)"
+    shows = leaked(reply, LEAKS)
+    assert not shows, (
+        f"{call} answered {shown(reply)} with headers {reply.headers}; it shows {shows}, in the "
+        "body or a header (task 6)"
+    )
     expect_problem(
         reply,
         500,

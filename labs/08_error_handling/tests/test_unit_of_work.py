@@ -9,9 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from expect import EDITOR, create, market, shown
+from expect import (
+    EDITOR,
+    create,
+    described,
+    errors_logged,
+    expect_envelope,
+    leaked,
+    market,
+    shown,
+)
 
-from patterns_workbook.testing.http import HttpClient
+from markets_errors.errors import InternalError
+from patterns_workbook.testing.http import HttpClient, Reply
 
 pytestmark = pytest.mark.task(3)
 
@@ -69,7 +79,8 @@ def test_each_success_is_committed(http: HttpClient, sessions: Any) -> None:
     )
 
 
-def test_a_commit_that_fails_is_a_500_never_a_201(http: HttpClient, sessions: Any) -> None:
+def _create_while_commit_fails(http: HttpClient, sessions: Any) -> Reply:
+    """POST /markets (X-Request-ID: commit-1) while every COMMIT raises ConnectionError."""
     from sqlalchemy import event
 
     def fail(connection: Any) -> None:
@@ -78,9 +89,13 @@ def test_a_commit_that_fails_is_a_500_never_a_201(http: HttpClient, sessions: An
     engine = sessions.kw["bind"]
     event.listen(engine, "commit", fail)
     try:
-        reply = create(http, market(), **EDITOR)
+        return create(http, market(), **EDITOR, **{"X-Request-ID": "commit-1"})
     finally:
         event.remove(engine, "commit", fail)
+
+
+def test_a_commit_that_fails_is_a_500_never_a_201(http: HttpClient, sessions: Any) -> None:
+    reply = _create_while_commit_fails(http, sessions)
     assert reply.status == 500, (
         f"[{http.framework}] POST /markets, while COMMIT fails, answered {shown(reply)}; a create "
         "is answered after its commit, so a failed commit is a 500, never a 201 for a market "
@@ -89,6 +104,42 @@ def test_a_commit_that_fails_is_a_500_never_a_201(http: HttpClient, sessions: An
     )
     assert _stored(sessions) == {"tags": 0, "markets": 0}, (
         f"[{http.framework}] after a failed commit the database holds {_stored(sessions)} (task 3)"
+    )
+
+
+@pytest.mark.task(6)
+def test_a_commit_that_fails_is_a_bugs_500_logged_once(
+    http: HttpClient, sessions: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    call = f"[{http.framework}] POST /markets (X-Request-ID: commit-1) while COMMIT fails"
+    caplog.clear()
+    reply = _create_while_commit_fails(http, sessions)
+    shows = leaked(reply, ("went away", "COMMIT", "ConnectionError"))
+    assert not shows, (
+        f"{call} answered {shown(reply)} with headers {reply.headers}; it shows {shows}: a "
+        "failed commit is a bug's 500 like any other — InternalError(), never an ApiError "
+        "carrying the driver's text (in production: hosts, SQL). Let the exception leave "
+        "the session code; the server-error path answers and logs it (tasks 3, 6)"
+    )
+    expect_envelope(
+        reply,
+        500,
+        "internal_error",
+        call,
+        "the generic 500, whatever failed",
+        message=InternalError.default_message,
+        task=6,
+    )
+    logged = errors_logged(caplog.records)
+    exc = logged[0].exc_info[1] if len(logged) == 1 and logged[0].exc_info else None
+    assert isinstance(exc, ConnectionError) and exc.__traceback__ is not None, (
+        f"{call} logged {len(logged)} records at ERROR: {described(logged)}; expected exactly "
+        "one, with the ConnectionError's traceback: caught and answered without a log, nobody "
+        "learns the database refused the write; logged by you and re-raised, the framework logs "
+        "it again — one incident, two pages (tasks 3, 6)"
+    )
+    assert getattr(logged[0], "request_id", None) == "commit-1", (
+        f"{call} logged {described(logged)}; the record carries this request's id (task 6)"
     )
 
 

@@ -25,7 +25,7 @@ from markets_errors import access, db
 from markets_errors.errors import ApiError, InternalError, http_error
 from markets_errors.rendering import render
 from markets_errors.request_id import HEADER, RequestIdFilter, accept_or_mint, current
-from markets_errors.schemas import MarketIn, MarketOut, api_error_from
+from markets_errors.schemas import MAX_BODY_BYTES, MarketIn, MarketOut, api_error_from
 
 SESSIONS = "markets_errors.sessions"
 
@@ -167,6 +167,10 @@ def create_app(sessions: sessionmaker[Session] | None = None) -> Flask:
     """The app over `sessions` (default: a fresh in-memory SQLite database)."""
     app = Flask(__name__)
     app.extensions[SESSIONS] = sessions or sessionmaker(db.make_engine())
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES  # a larger body: Werkzeug's 413
+    # No redirects: "/markets//1" would be a 308 with an HTML body (Werkzeug merges slashes);
+    # a URL no route names is a 404, as in Django and FastAPI.
+    app.url_map.merge_slashes = False
     app.json = JSONProvider(app)
     app.request_class = JSONRequest
     app.url_map.converters["id"] = MarketIdConverter

@@ -21,6 +21,7 @@ PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPES = "https://errors.markets.example/"  # + the code: one page per problem type
 # RFC 9110 §12.4.2: a qvalue is 0 to 1 with at most three decimals ("0.5", "1.000").
 _QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
+_EXACT = 2  # the specificity of a range naming the media type itself
 
 
 @dataclass(frozen=True)  # pragma: no mutate (immutability is hygiene, not behaviour)
@@ -33,10 +34,10 @@ class Rendered:
     body: dict[str, Any]
 
 
-def _quality(accept: str, media_type: str) -> float:
-    """The q the Accept header gives `media_type`: that of the most specific range matching
-    it (`type/subtype` over `type/*` over `*/*`), 0 when none does. A range whose q is not a
-    qvalue is ignored."""
+def _quality(accept: str, media_type: str) -> tuple[int, float]:
+    """How the Accept header weighs `media_type`: (the specificity of the most specific range
+    matching it — 2 for `type/subtype`, 1 for `type/*`, 0 for `*/*`, -1 when none does —
+    and that range's q, 0 when none does). A range whose q is not a qvalue is ignored."""
     ranks = ("*/*", media_type.split("/")[0] + "/*", media_type)  # least specific first
     best: tuple[int, float] = (-1, 0.0)
     for part in accept.split(","):
@@ -52,16 +53,17 @@ def _quality(accept: str, media_type: str) -> float:
             continue
         if (specificity := ranks.index(media_range)) > best[0]:
             best = (specificity, q)
-    return best[1]
+    return best
 
 
 def prefers_problem_json(accept: str | None) -> bool:
-    """True when the client asks for problem+json by name and ranks it at least as high as
-    plain JSON. `*/*`, `application/*` and no Accept at all get the envelope."""
-    if not accept or PROBLEM_JSON not in accept.lower():
+    """True when the client names problem+json in a valid range (not only `*/*` or
+    `application/*`: those get the envelope, as does no Accept at all), with a q above 0 and
+    at least plain JSON's."""
+    if not accept:
         return False
-    problem = _quality(accept, PROBLEM_JSON)
-    return problem > 0 and problem >= _quality(accept, JSON)
+    specificity, problem = _quality(accept, PROBLEM_JSON)
+    return specificity == _EXACT and problem > 0 and problem >= _quality(accept, JSON)[1]
 
 
 def render(error: ApiError, *, request_id: str, instance: str, accept: str | None) -> Rendered:

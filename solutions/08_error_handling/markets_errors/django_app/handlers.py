@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions
 from rest_framework.views import set_rollback
 
 from markets_errors.errors import (
     ApiError,
+    ContentTooLarge,
     InternalError,
     MalformedJson,
     NotFound,
@@ -59,6 +61,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> JsonResponse |
 def _as_api_error(exc: Exception) -> ApiError | None:
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, RequestDataTooBig):  # Django's, raised when the view reads request.body
+        return ContentTooLarge()
     if isinstance(exc, exceptions.ValidationError):
         return ValidationFailed(_field_errors(exc.detail))
     if isinstance(exc, exceptions.ParseError):
