@@ -346,18 +346,20 @@ def test_headers_as_name_value_pairs_are_masked() -> None:
         "wsgi": [("Authorization", f"Token {SECRET}"), ("Accept", "*/*")],
         "asgi": [(b"authorization", f"Bearer {SECRET}".encode()), (b"cookie", b"sid=1")],
         "lists": [["X-Api-Key", SECRET], ["X-Trace", "t-1"]],
+        "numbers": [("pin_token", 4242), ("market_id", 7)],
     }
     got = redact(data)
     expected = {
         "wsgi": [["Authorization", MASK], ["Accept", "*/*"]],
         "asgi": [["b'authorization'", MASK], ["b'cookie'", MASK]],
         "lists": [["X-Api-Key", MASK], ["X-Trace", "t-1"]],
+        "numbers": [["pin_token", MASK], ["market_id", 7]],
     }
     assert got == expected, (
         f"redact() of headers as (name, value) pairs returned {got!r}; expected {expected!r}. "
         "WSGI, ASGI's scope['headers'] (bytes) and list(headers.items()) give headers as "
         "pairs, not a mapping: a tuple or list of two whose first item (text or bytes) names "
-        "a secret keeps its name and masks its value (task 1)"
+        "a secret keeps its name and masks its value, whatever that value is (task 1)"
     )
 
 
