@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from patterns_workbook.testing.django_settings import configure_django
 from patterns_workbook.testing.queries import Queries
@@ -124,6 +125,7 @@ def sa_engine(postgresql_url: str | None, _postgresql_engines: dict[str, Any]) -
                 "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
         )
+        event.listen(engine, "connect", _unordered_selects_reversed)
         Base.metadata.create_all(engine)
         yield engine
         engine.dispose()
@@ -262,3 +264,9 @@ def _sqlalchemy(request: pytest.FixtureRequest, clock: Clock) -> Backend:
 def backend(request: pytest.FixtureRequest, clock: Clock) -> Backend:
     """The same six markets behind each repository; the contract suite runs once per param."""
     return request.param(request, clock)
+
+
+def _unordered_selects_reversed(dbapi_connection: Any, record: Any) -> None:
+    """SQLite's own check for a missing ORDER BY: a SELECT without one reads rows backwards,
+    so code that trusts the storage order fails here too, not only on PostgreSQL."""
+    dbapi_connection.execute("PRAGMA reverse_unordered_selects = ON")
