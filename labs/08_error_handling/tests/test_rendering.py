@@ -60,6 +60,11 @@ NEGOTIATION = [
     ("Application/*;q=0.9, application/problem+json;q=0.3", False, "type/* folds case too"),
     ("application/problem+json ; q=0", False, "q=0 with spaces around ';' (RFC 9110 §5.6.6)"),
     ("application/problem+json ; q=0.3, application/json", False, "its q=0.3, with spaces"),
+    (
+        "application/problem+json;q=0.5, application/json;q=0, */*",
+        True,
+        "JSON refused by its own range (q=0), whatever */* says: the most specific range wins",
+    ),
 ]
 
 
