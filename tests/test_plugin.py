@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -100,6 +101,15 @@ def test_http_adapter_turns_server_errors_into_logged_500_replies(
     assert reply.status == 500
     assert "internal detail" not in reply.text, "a 500 must not leak the exception's text"
     assert "RuntimeError: internal detail" in caplog.text, "the traceback must be logged"
+
+
+def test_fastapi_adapter_works_where_a_loop_already_runs() -> None:
+    # A Jupyter kernel runs an asyncio loop in the thread that runs the cells (notebook 01).
+    async def in_a_notebook_cell() -> int:
+        with as_client(_fastapi_app()) as client:
+            return client.post("/echo", json={"volume": "1.50"}).status
+
+    assert asyncio.run(in_a_notebook_cell()) == 200
 
 
 def test_as_client_rejects_unknown_apps() -> None:

@@ -10,14 +10,18 @@ A behavioural suite parametrized over the three frameworks talks to `HttpClient`
 
 from __future__ import annotations
 
+import asyncio
 import json as jsonlib
 import logging
 import weakref
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -126,8 +130,6 @@ class FastAPIHttpClient(HttpClient):
     framework = "fastapi"
 
     def __init__(self, app: Any) -> None:
-        import asyncio
-
         import httpx
 
         transport = httpx.ASGITransport(_logging_exceptions(app), raise_app_exceptions=False)
@@ -138,16 +140,25 @@ class FastAPIHttpClient(HttpClient):
 
     def __exit__(self, *exc_info: Any) -> None:
         if not self._loop.is_closed():
-            self._loop.run_until_complete(self._client.aclose())
+            self._run(self._client.aclose())
             self._close_loop()
 
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
         # Header values go out as UTF-8 bytes, as a real client may send them (httpx would
         # refuse a non-ASCII str before the app ever saw it).
         raw = {key: value.encode() for key, value in headers.items()}
-        request = self._client.request(method, path, content=body, headers=raw)
-        response = self._loop.run_until_complete(request)
+        response = self._run(self._client.request(method, path, content=body, headers=raw))
         return Reply(response.status_code, response.content, _lower(response.headers.items()))
+
+    def _run(self, call: Coroutine[Any, Any, T]) -> T:
+        """Run `call` on the client's loop — from a thread of its own inside Jupyter, whose
+        kernel already runs a loop in this thread."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop running here: the tests' case
+            return self._loop.run_until_complete(call)
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(self._loop.run_until_complete, call).result()
 
 
 def _logging_exceptions(app: Any) -> Any:
