@@ -42,6 +42,7 @@ PRELOAD = [
     "pydantic",
     "sqlalchemy.orm",
     "httpx",
+    "psycopg",  # PostgreSQL runs (DATABASE_URL): ~50 ms each, once here instead
 ]
 STARTUP_PREFIXES = ("PYTHON", "LC_", "LANG")
 
