@@ -174,27 +174,36 @@ MOVED_USERS = tuple(sorted({low[4] for low, _ in _TIES} - {high[4] for _, high i
 
 
 def seed_sqlalchemy(session: Any) -> dict[str, int]:
-    from sqlalchemy import update
+    """SEED through SQLAlchemy Core: one INSERT per table, ids in SEED order (as bulk_create
+    gives Django), ~1 ms instead of the unit of work's ~10 ms a test."""
+    from sqlalchemy import insert, update
 
-    from markets_repository.sqlalchemy_orm.models import MarketRow, TagRow, UserRow
+    from markets_repository.sqlalchemy_orm.models import MarketRow, TagRow, UserRow, market_tags
 
-    users = {name: UserRow(username=name) for name in sorted({row[4] for row in SEED})}
-    tags = {name: TagRow(name=name) for name in sorted(set().union(*(row[5] for row in SEED)))}
-    rows = {}
-    for slug, name, status, volume, creator, tag_names, hours in SEED:
-        at = T0 + timedelta(hours=hours)
-        rows[slug] = MarketRow(
-            name=name, slug=slug, status=status, volume=Decimal(volume), creator=users[creator],
-            tags={tags[t] for t in tag_names}, created_at=at, updated_at=at,
-        )  # fmt: skip
-        session.add(rows[slug])
-        session.flush()  # ids in SEED order
+    def stored(row: Any, key: Any, values: list[dict[str, Any]]) -> dict[str, int]:
+        statement = insert(row).returning(row.id, key, sort_by_parameter_order=True)
+        return {name: id_ for id_, name in session.execute(statement, values)}
+
+    users = stored(
+        UserRow, UserRow.username, [{"username": n} for n in sorted({row[4] for row in SEED})]
+    )
+    tags = stored(
+        TagRow, TagRow.name, [{"name": n} for n in sorted(set().union(*(row[5] for row in SEED)))]
+    )
+    markets = stored(MarketRow, MarketRow.slug, [
+        {"name": name, "slug": slug, "status": status, "volume": Decimal(volume),
+         "creator_id": users[creator], "created_at": T0 + timedelta(hours=hours),
+         "updated_at": T0 + timedelta(hours=hours)}
+        for slug, name, status, volume, creator, _, hours in SEED
+    ])  # fmt: skip
+    links = [{"market_id": markets[row[0]], "tag_id": tags[t]} for row in SEED for t in row[5]]
+    session.execute(insert(market_tags), links)
     rewrite = {"synchronize_session": False}  # the same values: only where the rows lie moves
-    markets = update(MarketRow).where(MarketRow.slug.in_(MOVED_MARKETS))
-    session.execute(markets.values(name=MarketRow.name), execution_options=rewrite)
-    users = update(UserRow).where(UserRow.username.in_(MOVED_USERS))
-    session.execute(users.values(role=UserRow.role), execution_options=rewrite)
-    return {slug: row.id for slug, row in rows.items()}
+    moved = update(MarketRow).where(MarketRow.slug.in_(MOVED_MARKETS))
+    session.execute(moved.values(name=MarketRow.name), execution_options=rewrite)
+    moved_users = update(UserRow).where(UserRow.username.in_(MOVED_USERS))
+    session.execute(moved_users.values(role=UserRow.role), execution_options=rewrite)
+    return markets
 
 
 def seed_django() -> dict[str, int]:
