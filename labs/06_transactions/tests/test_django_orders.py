@@ -364,7 +364,8 @@ def test_two_concurrent_debits_cannot_both_spend_the_same_money(
 
 @pytest.mark.task(2)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_a_payment_committed_between_the_debits_read_and_write_is_not_lost(
     alice: User, django_window
@@ -386,7 +387,8 @@ def test_a_payment_committed_between_the_debits_read_and_write_is_not_lost(
 
 @pytest.mark.task(2)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_a_debit_refuses_what_a_concurrent_payment_already_spent(
     alice: User, django_window
@@ -407,7 +409,8 @@ def test_a_debit_refuses_what_a_concurrent_payment_already_spent(
 
 @pytest.mark.task(2)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_debit_returns_the_balance_its_own_update_left(alice: User, django_window) -> None:
     loaded = User.objects.get(pk=alice.pk)
@@ -493,7 +496,8 @@ def test_only_an_active_market_takes_orders(alice: User, market: Market, status:
 
 @pytest.mark.task(3)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_a_market_closed_between_the_orders_read_and_write_refuses_it(
     alice: User, market: Market, django_window
@@ -515,7 +519,8 @@ def test_a_market_closed_between_the_orders_read_and_write_refuses_it(
 
 @pytest.mark.task(3)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_volume_added_by_a_concurrent_order_is_not_lost(
     alice: User, market: Market, django_window
@@ -927,7 +932,8 @@ RACE = (
 
 @pytest.mark.task(5)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_a_concurrent_request_that_stored_the_key_first_is_replayed(
     alice: User, market: Market, django_window
@@ -955,7 +961,8 @@ def test_a_concurrent_request_that_stored_the_key_first_is_replayed(
 
 @pytest.mark.task(5)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_a_concurrent_request_that_stored_the_key_for_another_order_is_refused(
     alice: User, market: Market, django_window
@@ -980,7 +987,8 @@ def test_a_concurrent_request_that_stored_the_key_for_another_order_is_refused(
 
 @pytest.mark.task(5)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_the_race_fallback_replays_this_users_record_not_another_users(
     alice: User, market: Market, django_window

@@ -426,7 +426,8 @@ def test_two_concurrent_debits_cannot_both_spend_the_same_money(
 
 @pytest.mark.task(2)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_a_payment_committed_between_the_debits_read_and_write_is_not_lost(
     session: Session, sessions, ids, sqlalchemy_window
@@ -449,7 +450,8 @@ def test_a_payment_committed_between_the_debits_read_and_write_is_not_lost(
 
 @pytest.mark.task(2)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_a_debit_refuses_what_a_concurrent_payment_already_spent(
     session: Session, sessions, ids, sqlalchemy_window
@@ -471,7 +473,8 @@ def test_a_debit_refuses_what_a_concurrent_payment_already_spent(
 
 @pytest.mark.task(2)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_debit_returns_the_balance_its_own_update_left(
     session: Session, sessions, ids, sqlalchemy_window
@@ -563,7 +566,8 @@ def test_only_an_active_market_takes_orders(session: Session, sessions, ids, sta
 
 @pytest.mark.task(3)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_a_market_closed_between_the_orders_read_and_write_refuses_it(
     session: Session, sessions, ids, sqlalchemy_window
@@ -588,7 +592,8 @@ def test_a_market_closed_between_the_orders_read_and_write_refuses_it(
 
 @pytest.mark.task(3)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_volume_added_by_a_concurrent_order_is_not_lost(
     session: Session, sessions, ids, sqlalchemy_window
@@ -1055,7 +1060,8 @@ RACE = (
 
 @pytest.mark.task(5)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_a_concurrent_request_that_stored_the_key_first_is_replayed(
     session: Session, sessions, ids, sqlalchemy_window
@@ -1083,7 +1089,8 @@ def test_a_concurrent_request_that_stored_the_key_first_is_replayed(
 
 @pytest.mark.task(5)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_a_concurrent_request_that_stored_the_key_for_another_order_is_refused(
     session: Session, sessions, ids, sqlalchemy_window
@@ -1108,7 +1115,8 @@ def test_a_concurrent_request_that_stored_the_key_for_another_order_is_refused(
 
 @pytest.mark.task(5)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_the_race_fallback_replays_this_users_record_not_another_users(
     session: Session, sessions, ids, sqlalchemy_window
@@ -1141,7 +1149,8 @@ def test_the_race_fallback_replays_this_users_record_not_another_users(
 
 @pytest.mark.task(5)
 @pytest.mark.sqlite_only(
-    "forces READ COMMITTED's interleaving on SQLite (Window); on PostgreSQL the real race runs"
+    "a forced READ COMMITTED interleaving (Window) only SQLite can play: on a server the "
+    "competitor would wait on the service's own row lock; the SQLite run covers it"
 )
 def test_a_race_lost_inside_the_callers_transaction_keeps_the_callers_work(
     session: Session, sessions, ids, sqlalchemy_window
