@@ -65,16 +65,35 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return fake
 
 
+@pytest.fixture(scope="session")
+def _server_engines() -> Iterator[dict[str, Any]]:
+    """One engine per PostgreSQL database for the run: connecting and creating the tables
+    once, not per test (the plugin empties the tables after each test)."""
+    engines: dict[str, Any] = {}
+    yield engines
+    for engine in engines.values():
+        engine.dispose()
+
+
 @pytest.fixture
-def sessions(postgresql_url: str | None) -> Iterator[Any]:
+def sessions(postgresql_url: str | None, _server_engines: dict[str, Any]) -> Iterator[Any]:
     """A sessionmaker over a fresh database (in-memory SQLite, or DATABASE_URL's server)."""
     from sqlalchemy.orm import sessionmaker
 
     from markets_errors.db import make_engine
 
-    engine = make_engine(postgresql_url or "sqlite://")
+    if postgresql_url is None:
+        engine = make_engine("sqlite://")
+        yield sessionmaker(engine)
+        engine.dispose()
+        return
+    if postgresql_url not in _server_engines:
+        _server_engines[postgresql_url] = make_engine(postgresql_url)
+    engine = _server_engines[postgresql_url]
     yield sessionmaker(engine)
-    engine.dispose()
+    left = engine.pool.checkedout()
+    # a session still open would hold its locks through the plugin's TRUNCATE
+    assert left == 0, f"the test left {left} database connection(s) checked out: close them"
 
 
 @pytest.fixture(params=FRAMEWORKS)
