@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from patterns_workbook.testing.database import server_engine
 from patterns_workbook.testing.django_settings import configure_django
 from patterns_workbook.testing.queries import Queries
 
@@ -92,21 +93,8 @@ def clock() -> Clock:
     return Clock(T0 + timedelta(days=1))
 
 
-@pytest.fixture(scope="session")
-def _postgresql_engines() -> Iterator[dict[str, Any]]:
-    """One engine per scratch database for the whole run, disposed at the end.
-
-    Connecting and checking the schema cost ~7 ms a test on PostgreSQL; sharing the engine
-    (its pool of idle connections) keeps the lab's run there close to its SQLite run.
-    """
-    engines: dict[str, Any] = {}
-    yield engines
-    for engine in engines.values():
-        engine.dispose()
-
-
 @pytest.fixture
-def sa_engine(postgresql_url: str | None, _postgresql_engines: dict[str, Any]) -> Iterator[Any]:
+def sa_engine(postgresql_url: str | None) -> Iterator[Any]:
     """This test's database: PostgreSQL when `DATABASE_URL` is set, else in-memory SQLite.
 
     On SQLite, a fresh database per test; StaticPool keeps its one connection alive. On
@@ -130,14 +118,7 @@ def sa_engine(postgresql_url: str | None, _postgresql_engines: dict[str, Any]) -
         yield engine
         engine.dispose()
         return
-    engine = _postgresql_engines.get(postgresql_url)
-    if engine is None:
-        engine = _postgresql_engines[postgresql_url] = create_engine(postgresql_url)
-        Base.metadata.create_all(engine)
-    yield engine
-    left = engine.pool.checkedout()
-    # a Session or Connection still checked out would hold its locks through the TRUNCATE
-    assert left == 0, f"the test left {left} database connection(s) checked out: close them"
+    yield server_engine(postgresql_url, create_engine, Base.metadata)
 
 
 @pytest.fixture

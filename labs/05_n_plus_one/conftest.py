@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from patterns_workbook.testing.database import server_engine
 from patterns_workbook.testing.django_settings import configure_django
 from patterns_workbook.testing.http import HttpClient, as_client
 from patterns_workbook.testing.queries import (
@@ -253,9 +254,6 @@ def enforce_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -
     cursor.close()
 
 
-_POSTGRESQL_ENGINES: dict[str, Engine] = {}  # one per scratch database: tables made once
-
-
 @pytest.fixture
 def sa_engine(postgresql_url: str | None) -> Iterator[Engine]:
     """The lab's tables on this test's database, empty: in-memory SQLite shared across
@@ -274,9 +272,8 @@ def sa_engine(postgresql_url: str | None) -> Iterator[Engine]:
         )
         event.listen(engine, "connect", enforce_sqlite_foreign_keys)
         Base.metadata.create_all(engine)
-    elif (engine := _POSTGRESQL_ENGINES.get(postgresql_url)) is None:
-        engine = _POSTGRESQL_ENGINES[postgresql_url] = create_engine(postgresql_url)
-        Base.metadata.create_all(engine)
+    else:
+        engine = server_engine(postgresql_url, create_engine, Base.metadata)
     yield engine
     engine.dispose()
     engine.clear_compiled_cache()

@@ -30,6 +30,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from patterns_workbook.testing.database import server_engine
 from patterns_workbook.testing.django_settings import configure_django
 
 # One folder per pytest process, so two runs of this lab never share a database file.
@@ -109,9 +110,6 @@ def database_url(postgresql_url: str | None, sqlite_file: Path) -> str:
     return postgresql_url or f"sqlite:///{sqlite_file}"
 
 
-_SERVER_ENGINES: dict[str, Engine] = {}
-
-
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     from markets_orders.sqlalchemy_orm.db import make_engine
@@ -123,8 +121,7 @@ def engine(database_url: str) -> Iterator[Engine]:
         # One engine per process on PostgreSQL: its dialect asks the server about itself
         # (version, types, isolation) once, not once per test. Disposed after every test all
         # the same, so no connection outlives the test that opened it.
-        engine = _SERVER_ENGINES.get(database_url) or make_engine(database_url)
-        _SERVER_ENGINES[database_url] = engine
+        engine = server_engine(database_url, make_engine)
     yield engine
     engine.dispose()
 

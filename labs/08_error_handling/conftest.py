@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from patterns_workbook.testing.database import server_engine
 from patterns_workbook.testing.django_settings import IN_MEMORY_SQLITE, configure_django
 
 FRAMEWORKS = [
@@ -65,18 +66,8 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return fake
 
 
-@pytest.fixture(scope="session")
-def _server_engines() -> Iterator[dict[str, Any]]:
-    """One engine per PostgreSQL database for the run: connecting and creating the tables
-    once, not per test (the plugin empties the tables after each test)."""
-    engines: dict[str, Any] = {}
-    yield engines
-    for engine in engines.values():
-        engine.dispose()
-
-
 @pytest.fixture
-def sessions(postgresql_url: str | None, _server_engines: dict[str, Any]) -> Iterator[Any]:
+def sessions(postgresql_url: str | None) -> Iterator[Any]:
     """A sessionmaker over a fresh database (in-memory SQLite, or DATABASE_URL's server)."""
     from sqlalchemy.orm import sessionmaker
 
@@ -87,13 +78,7 @@ def sessions(postgresql_url: str | None, _server_engines: dict[str, Any]) -> Ite
         yield sessionmaker(engine)
         engine.dispose()
         return
-    if postgresql_url not in _server_engines:
-        _server_engines[postgresql_url] = make_engine(postgresql_url)
-    engine = _server_engines[postgresql_url]
-    yield sessionmaker(engine)
-    left = engine.pool.checkedout()
-    # a session still open would hold its locks through the plugin's TRUNCATE
-    assert left == 0, f"the test left {left} database connection(s) checked out: close them"
+    yield sessionmaker(server_engine(postgresql_url, make_engine))
 
 
 @pytest.fixture(params=FRAMEWORKS)

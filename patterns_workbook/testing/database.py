@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     import psycopg
+    from sqlalchemy import Engine, MetaData
     from sqlalchemy.engine import URL
 
 ENV = "DATABASE_URL"
@@ -148,9 +149,36 @@ class ScratchDatabase:
             ) from None
 
     def drop(self) -> None:
+        engine = _ENGINES.pop(self.url.render_as_string(hide_password=False), None)
+        if engine is not None:
+            engine.dispose()
         self._conn.close()
         with _connect(self.server) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+_ENGINES: dict[str, Engine] = {}  # scratch database URL → its engine, for the whole run
+
+
+def server_engine(
+    url: str, make: Callable[[str], Engine], tables: MetaData | None = None
+) -> Engine:
+    """The engine of this process's scratch database at `url`: `make(url)` the first time
+    (then `tables.create_all`), the same engine after. A new engine per test would ask the
+    server about itself and check the tables again each time (~7 ms a test); the tables are
+    emptied after each test anyway, and the engine is disposed when the database is dropped.
+    """
+    engine = _ENGINES.get(url)
+    if engine is None:
+        engine = _ENGINES[url] = make(url)
+        if tables is not None:
+            tables.create_all(engine)
+    return engine
+
+
+def _connections_left(url: str) -> int:
+    engine = _ENGINES.get(url)
+    return engine.pool.checkedout() if engine is not None else 0
 
 
 @pytest.fixture(scope="session")
@@ -170,11 +198,16 @@ def _scratch_database() -> Iterator[ScratchDatabase | None]:
 def postgresql_url(_scratch_database: ScratchDatabase | None) -> Iterator[str | None]:
     """This test's PostgreSQL database for SQLAlchemy (a URL string), or None on SQLite.
 
-    A lab's engine fixture writes `make_engine(postgresql_url or "sqlite://")`. The tables
-    are emptied when the test ends, after the engine fixture has disposed of its engine.
+    A lab's engine fixture writes `server_engine(postgresql_url, make_engine)` on
+    PostgreSQL, `make_engine("sqlite://")` otherwise. When the test ends, no connection may
+    still be checked out; then the tables are emptied.
     """
     if _scratch_database is None:
         yield None
         return
-    yield _scratch_database.url.render_as_string(hide_password=False)
+    url = _scratch_database.url.render_as_string(hide_password=False)
+    yield url
+    left = _connections_left(url)
+    # a Session or Connection still checked out would hold its locks through the TRUNCATE
+    assert left == 0, f"the test left {left} database connection(s) checked out: close them"
     _scratch_database.empty()
