@@ -15,8 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from patterns_workbook.maintainer.variants import postgresql_available
+from suite import needs_postgresql
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -144,11 +143,6 @@ def test_a_bad_database_url_is_one_line_naming_it(tiny_lab: Path, url: str, expe
     errors = [line for line in output.splitlines() if line.startswith("ERROR")]
     assert len(errors) == 1 and expected in errors[0], output
     assert "Traceback" not in output and "s3cret" not in output, output
-
-
-needs_postgresql = pytest.mark.skipif(
-    not postgresql_available(), reason="DATABASE_URL is not set (.ci/run sets it)"
-)
 
 
 def _scratch_databases() -> set[str]:

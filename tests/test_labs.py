@@ -10,18 +10,15 @@ from __future__ import annotations
 import os
 
 import pytest
-from suite import LABS, solution_run, starter_run
+from suite import LABS, needs_postgresql, solution_run, starter_run
 
 from patterns_workbook.maintainer import verify
-from patterns_workbook.maintainer.variants import postgresql_available, run_variant
+from patterns_workbook.maintainer.variants import run_variant
 
 LAB_IDS = sorted(LABS)
 WRONG = [(lab_id, w) for lab_id in LAB_IDS for w in verify.wrong_answers(LABS[lab_id])]
 REDIS_LABS = [lab_id for lab_id in LAB_IDS if LABS[lab_id].redis]
 DATABASE_LABS = [lab_id for lab_id in LAB_IDS if LABS[lab_id].database]
-needs_postgresql = pytest.mark.skipif(
-    not postgresql_available(), reason="DATABASE_URL is not set (.ci/run sets it)"
-)
 
 
 def _fail(problems: list[str], what: str) -> None:
