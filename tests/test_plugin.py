@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import fakeredis
 import pytest
@@ -16,6 +18,8 @@ from flask import Flask, request
 from patterns_workbook.testing.http import as_client
 from patterns_workbook.testing.queries import count_sqlalchemy_queries
 from patterns_workbook.testing.redis_factory import describe, make_redis, redis_url
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 
 def test_redis_fixture_is_empty_and_matches_redis_url(redis) -> None:
@@ -185,3 +189,36 @@ def test_report_names_the_exception_the_server_logged() -> None:
         "NotImplementedError: TODO(task 1): list markets — see README task 1"
     )
     assert _last_logged_exception("INFO nothing went wrong\n") is None
+
+
+SKIPS = """\
+import pytest
+
+
+@pytest.mark.postgresql_only("two transactions at once")
+def test_for_the_other_database():
+    pass
+
+
+def test_skipped_by_hand():
+    pytest.skip("not today")
+"""
+
+
+def test_report_counts_only_database_skips_as_skipped(tmp_path: Path) -> None:
+    # A test for the other database is not the learner's to pass there; a skip anyone
+    # wrote by hand (in a test or in a learner's code) must not let a lab look finished.
+    (tmp_path / "test_skips.py").write_text(SKIPS)
+    report = tmp_path / "report.json"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    subprocess.run(
+        [sys.executable, "-m", "pytest", str(tmp_path), "-q", "-p", "no:cacheprovider",
+         "--rootdir", str(tmp_path), "-c", str(PROJECT / "pyproject.toml"),
+         "--workbook-report", str(report)],
+        capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    tests = {t["name"]: t for t in json.loads(report.read_text())["tests"]}
+    assert tests["test_for_the_other_database"]["outcome"] == "skipped"
+    assert "needs PostgreSQL" in tests["test_for_the_other_database"]["message"]
+    assert tests["test_skipped_by_hand"]["outcome"] == "not run"
+    assert tests["test_skipped_by_hand"]["message"] == "not today"

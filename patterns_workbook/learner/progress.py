@@ -96,7 +96,7 @@ class LabStatus:
         """A lab whose tests stopped importing keeps its size: the lost tests count as failing."""
         known = self.known_totals.get(track or "all")
         if self.run is not None and self.run.collect_errors and known:
-            return Tally(counted.passed, max(counted.total, known))
+            return Tally(counted.passed, max(counted.total, known), counted.skipped)
         return counted
 
     @property

@@ -116,7 +116,11 @@ def status_view(statuses: list[LabStatus], track: str | None) -> RenderableType:
             _state_cell(status),
         )
     counted = [s for s in statuses if s.state is not State.MISSING]
-    tests = Tally(sum(s.tally.passed for s in counted), sum(s.tally.total for s in counted))
+    tests = Tally(
+        sum(s.tally.passed for s in counted),
+        sum(s.tally.total for s in counted),
+        sum(s.tally.skipped for s in counted),
+    )
     labs_done = sum(s.done for s in statuses)
     summary = f"{tests} tests pass · {labs_done} of {len(statuses)} labs done"
     parts: list[RenderableType] = [table, bar(tests.passed, tests.total, summary)]
@@ -210,6 +214,7 @@ def check_view(status: LabStatus) -> RenderableType:
     tally = status.tally
     if status.done:
         parts.append(Text(f"✔ All {tally.total} tests pass — lab {lab.number} is done.", "green"))
+        parts += _skipped_note(status)
         return Group(*parts)
     failure = status.failures()[0] if status.failures() else None
     if failure is not None:
@@ -228,6 +233,15 @@ def check_view(status: LabStatus) -> RenderableType:
         )
     )
     return Group(*parts)
+
+
+def _skipped_note(status: LabStatus) -> list[RenderableType]:
+    """Skipped tests, counted apart, with the first one's reason (e.g. "needs PostgreSQL")."""
+    skipped = [t for t in status.tests if t.outcome == "skipped"]
+    if not skipped:
+        return []
+    reason = f": {skipped[0].message}" if skipped[0].message else ""
+    return [Text(f"{len(skipped)} test(s) skipped{reason}", style="dim")]
 
 
 def _indented(text: str, by: int = 4) -> Text:

@@ -235,7 +235,11 @@ class ReportWriter:
                 # e.g. the stub's TODO(task N). Shown by `workbook check`.
                 entry["message"] += f"\n\nThe server logged: {logged}"
         elif report.skipped and entry["outcome"] == "not run":
-            entry["outcome"] = "skipped"
+            # Only a test for the other database is skipped by design (not the learner's to
+            # pass here); any other skip — a `pytest.skip()` in a learner's code — stays not run.
+            entry["message"] = _skip_reason(report)
+            if _database_only(item):
+                entry["outcome"] = "skipped"
         elif report.when == "call" and report.passed and entry["outcome"] == "not run":
             entry["outcome"] = "passed"
         return report
@@ -247,6 +251,16 @@ class ReportWriter:
             "tests": list(self.tests.values()),
         }
         self.path.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+
+
+def _database_only(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(m) for m in ("sqlite_only", "postgresql_only"))
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    """Why a test was skipped (e.g. "needs PostgreSQL …"), without pytest's "Skipped: "."""
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    return reason.removeprefix("Skipped: ")
 
 
 def _message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
