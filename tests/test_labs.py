@@ -36,6 +36,19 @@ def test_solution_passes_every_test(lab_id: str) -> None:
     _fail(verify.check_solution(LABS[lab_id], solution_run(lab_id)), f"{lab_id} solution")
 
 
+# What `workbook check NN --track T` runs: that track's tests alone, and for a track without
+# Django, pytest-django off — a test that imports Django's models outside the Django track
+# passes in the full run and fails there ("Apps aren't loaded yet": lab 08 did).
+ALONE = [(i, t) for i in LAB_IDS for t in LABS[i].frameworks if t in ("fastapi", "flask")]
+
+
+@pytest.mark.parametrize(("lab_id", "track"), ALONE, ids=[f"{i}-{t}" for i, t in ALONE])
+def test_solution_passes_on_a_track_without_django(lab_id: str, track: str) -> None:
+    lab = LABS[lab_id]
+    run = run_variant(lab, (lab.solution_path,), track=track)
+    _fail(verify.check_passes(run), f"{lab_id} solution on the {track} track alone")
+
+
 @pytest.mark.parametrize("lab_id", LAB_IDS)
 def test_solution_edits_only_learner_files(lab_id: str) -> None:
     _fail(verify.check_editable_files(LABS[lab_id]), f"{lab_id} solution files")

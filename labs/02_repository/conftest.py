@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from patterns_workbook.testing.database import server_engine
+from patterns_workbook.testing.database import server_engine, sqlite_memory_engine
 from patterns_workbook.testing.django_settings import configure_django
 from patterns_workbook.testing.queries import Queries
 
@@ -97,8 +97,9 @@ def clock() -> Clock:
 def sa_engine(postgresql_url: str | None) -> Iterator[Any]:
     """This test's database: PostgreSQL when `DATABASE_URL` is set, else in-memory SQLite.
 
-    On SQLite, a fresh database per test; StaticPool keeps its one connection alive. On
-    PostgreSQL, the plugin's scratch database, emptied after each test (the schema stays).
+    On SQLite, one in-memory database per run (StaticPool keeps its one connection alive),
+    emptied after each test; on PostgreSQL, the plugin's scratch database, emptied the same
+    way. Either way the engine, and the statements it compiled, outlive the test.
     Foreign keys are enforced on every connection (`enforce_foreign_keys` asks SQLite;
     PostgreSQL always does), as Django does: a deleted market's tag links go with it.
     """
@@ -107,18 +108,18 @@ def sa_engine(postgresql_url: str | None) -> Iterator[Any]:
 
     from markets_repository.sqlalchemy_orm.models import Base, enforce_foreign_keys
 
-    if not postgresql_url:
-        engine = enforce_foreign_keys(
-            create_engine(
-                "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
-            )
+    def sqlite() -> Any:
+        engine = create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
         event.listen(engine, "connect", _unordered_selects_reversed)
-        Base.metadata.create_all(engine)
-        yield engine
-        engine.dispose()
+        return enforce_foreign_keys(engine)
+
+    if postgresql_url:
+        yield server_engine(postgresql_url, create_engine, Base.metadata)
         return
-    yield server_engine(postgresql_url, create_engine, Base.metadata)
+    with sqlite_memory_engine("lab02", sqlite, Base.metadata) as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -66,13 +66,17 @@ def check_starter(lab: Lab, run: LabRun) -> list[str]:
 
 def check_solution(lab: Lab, run: LabRun) -> list[str]:
     """With the solution applied every test passes, and markers match the catalog."""
+    return check_passes(run) + check_markers(lab, run)
+
+
+def check_passes(run: LabRun) -> list[str]:
+    """Every test the run collected passed (a one-track run holds only that track's)."""
     problems = [f"collection error in {e['nodeid']}:\n{e['message']}" for e in run.collect_errors]
     problems += [f"{t.nodeid} {t.outcome}: {t.message[:600]}" for t in run.failed]
     if not run.tests:
         problems.append(f"the solution run collected no tests:\n{run.output_tail()}")
     elif run.exitstatus != 0 and not problems:  # e.g. a session-level error after the tests
         problems.append(f"pytest exited {run.exitstatus}:\n{run.output_tail()}")
-    problems += check_markers(lab, run)
     return problems
 
 

@@ -37,16 +37,17 @@ class Outage(RuntimeError):
 
 
 @pytest.fixture
-def broken(monkeypatch: pytest.MonkeyPatch) -> None:
+def broken(client: HttpClient, monkeypatch: pytest.MonkeyPatch) -> None:
     """GET /markets/<id> raises Outage(<a secret and SQL>) inside the service."""
 
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise Outage(f"connection to {SECRET} lost during {SQL}")
 
-    from markets_errors import db
-    from markets_errors.django_app import services
+    if client.framework == "django":  # importing Django's models needs Django set up
+        from markets_errors.django_app import services
+    else:
+        from markets_errors import db as services
 
-    monkeypatch.setattr(db, "get_market", fail)
     monkeypatch.setattr(services, "get_market", fail)
 
 
