@@ -1,1 +1,180 @@
-"""Lab 12 set-up: lab-local fixtures."""
+"""Lab 12 set-up: a fake clock, limiters on the `redis` fixture, one app per framework.
+
+Every HTTP test runs three times, once per framework (`-m django`, `-m fastapi`, `-m flask`
+pick one). `connect(peer)` gives an HttpClient whose requests come from the TCP peer `peer`
+(REMOTE_ADDR / `request.client`): the shared test client cannot set it, so the three
+adapters below build their framework's client with that peer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from markets_ratelimit.config import RateLimitConfig, parse_networks
+from markets_ratelimit.limiter import SlidingWindowLimiter
+from patterns_workbook.testing.django_settings import configure_django
+from patterns_workbook.testing.http import (
+    DjangoHttpClient,
+    FastAPIHttpClient,
+    FlaskHttpClient,
+    HttpClient,
+)
+
+FRAMEWORKS = [
+    pytest.param("django", marks=pytest.mark.django),
+    pytest.param("fastapi", marks=pytest.mark.fastapi),
+    pytest.param("flask", marks=pytest.mark.flask),
+]
+START = 1_000_000.0  # the fake clock's first reading, in seconds
+PROXY = "10.0.0.2"  # our load balancer: the only peer whose X-Forwarded-For is believed
+TRUSTED = parse_networks(["10.0.0.0/24"])
+TOKENS = {"token-ada": "ada", "token-bob": "bob"}
+CLIENT = "198.51.100.7"  # a client connecting directly, not through the proxy
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    configure_django(
+        installed_apps=[],
+        root_urlconf="markets_ratelimit.django_app",
+        databases={},
+        MIDDLEWARE=["markets_ratelimit.django_middleware.RateLimitMiddleware"],
+        MARKETS_RATE_LIMIT=None,  # each test's `connect` fixture sets its own
+    )
+
+
+class FakeClock:
+    """`clock()` reads the time; `advance(seconds)` moves it. Tests never sleep."""
+
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_limiter(redis: Any, clock: FakeClock) -> Callable[..., SlidingWindowLimiter]:
+    """`make_limiter(limit=3, window=60)`: a limiter on the test's Redis and fake clock."""
+
+    def make(*, limit: int = 3, window: float = 60, client: Any = None) -> SlidingWindowLimiter:
+        return SlidingWindowLimiter(client or redis, limit=limit, window=window, clock=clock)
+
+    return make
+
+
+class _DjangoPeer(DjangoHttpClient):
+    def __init__(self, peer: str) -> None:
+        from django.test import Client
+
+        self._client = Client(raise_request_exception=False, REMOTE_ADDR=peer)
+
+
+class _FastAPIPeer(FastAPIHttpClient):
+    def __init__(self, app: Any, peer: str) -> None:
+        import asyncio
+
+        import httpx
+
+        transport = httpx.ASGITransport(app, raise_app_exceptions=False, client=(peer, 50000))
+        self._client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        self._loop = asyncio.new_event_loop()
+        self._close_loop = self._loop.close
+
+
+class _FlaskPeer(FlaskHttpClient):
+    def __init__(self, app: Any, peer: str) -> None:
+        super().__init__(app)
+        self._client.environ_base["REMOTE_ADDR"] = peer
+
+
+@pytest.fixture(params=FRAMEWORKS)
+def framework(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def serve(
+    framework: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[[RateLimitConfig], Callable[[str], HttpClient]]]:
+    """`connect = serve(config)`: the framework's app now limits with `config`;
+    `connect(peer)` is a client whose requests come from `peer`."""
+    opened: list[HttpClient] = []
+
+    def serve(config: RateLimitConfig) -> Callable[[str], HttpClient]:
+        if framework == "django":
+            settings.MARKETS_RATE_LIMIT = config
+            make: Callable[[str], HttpClient] = _DjangoPeer
+        elif framework == "fastapi":
+            app = request.getfixturevalue("fastapi_app_shared")
+            app.state.rate_limit = config
+            make = lambda peer: _FastAPIPeer(app, peer)  # noqa: E731
+        else:
+            app = request.getfixturevalue("flask_app_shared")
+            from markets_ratelimit.flask_hooks import CONFIG_KEY
+
+            app.extensions[CONFIG_KEY] = config
+            make = lambda peer: _FlaskPeer(app, peer)  # noqa: E731
+
+        def connect(peer: str = CLIENT) -> HttpClient:
+            opened.append(client := make(peer))
+            return client
+
+        return connect
+
+    yield serve
+    for client in opened:
+        client.__exit__(None, None, None)
+    settings.MARKETS_RATE_LIMIT = None
+
+
+@pytest.fixture
+def limited(
+    serve: Callable[[RateLimitConfig], Callable[[str], HttpClient]],
+    make_limiter: Callable[..., SlidingWindowLimiter],
+) -> Callable[[str], HttpClient]:
+    """`connect(peer)` over an app allowing 3 requests per 60 s, behind proxy 10.0.0.0/24."""
+    config = RateLimitConfig(make_limiter(limit=3, window=60), TRUSTED, TOKENS)
+    return serve(config)
+
+
+@pytest.fixture(scope="session")
+def fastapi_app_shared() -> Any:
+    from markets_ratelimit.fastapi_app import create_app
+
+    return create_app(_unlimited())
+
+
+@pytest.fixture(scope="session")
+def flask_app_shared() -> Any:
+    from markets_ratelimit.flask_app import create_app
+
+    return create_app(_unlimited())
+
+
+def _unlimited() -> RateLimitConfig:
+    from patterns_workbook.testing.redis_factory import make_redis
+
+    return RateLimitConfig(SlidingWindowLimiter(make_redis(), limit=10**9, window=1))
+
+
+@pytest.fixture
+def fastapi_app(redis: Any) -> Any:
+    """The FastAPI app with a limit no fuzzer reaches, market 1 stored.
+
+    For the maintainer suite's OpenAPI fuzzing (schemathesis); no lab test requests it.
+    """
+    from markets_ratelimit.fastapi_app import create_app
+
+    return create_app(RateLimitConfig(SlidingWindowLimiter(redis, limit=10**9, window=1)))

@@ -1,1 +1,1 @@
-"""Lab 12: Rate limiting."""
+"""Lab 12: a Redis-backed sliding-window rate limiter in Django, FastAPI and Flask."""

@@ -1,0 +1,227 @@
+"""Task 4: the limit in front of every route, in Django, FastAPI and Flask.
+
+`limited(peer)` is a client, connecting from `peer`, of an app allowing 3 requests per 60 s
+per bucket, behind our proxy network 10.0.0.0/24, with bearer tokens `token-ada` (user ada)
+and `token-bob` (user bob).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from conftest import CLIENT, PROXY
+
+from patterns_workbook.testing import hostile
+from patterns_workbook.testing.http import HttpClient, Reply
+
+pytestmark = pytest.mark.task(4)
+Connect = Callable[..., HttpClient]
+ADA = {"Authorization": "Bearer token-ada"}
+BOB = {"Authorization": "Bearer token-bob"}
+
+
+def show(reply: Reply) -> str:
+    limits = {k: v for k, v in reply.headers.items() if k.startswith(("ratelimit", "retry"))}
+    return f"{reply.status} {reply.text[:120]} {limits}"
+
+
+def statuses(client: HttpClient, count: int, headers=None, path="/markets") -> list[int]:
+    return [client.get(path, headers=headers(n) if callable(headers) else headers).status
+            for n in range(count)]  # fmt: skip
+
+
+def test_admitted_answers_carry_ratelimit_headers_counting_down(framework, limited) -> None:
+    client = limited()
+    replies = [client.get("/markets") for _ in range(3)]
+    got = [
+        (r.status, r.header("RateLimit-Limit"), r.header("RateLimit-Remaining")) for r in replies
+    ]
+    assert got == [(200, "3", "2"), (200, "3", "1"), (200, "3", "0")], (
+        f"[{framework}] 3 GET /markets on a limit of 3 per 60 s answered (status, "
+        f"RateLimit-Limit, RateLimit-Remaining) = {got}; every admitted answer says the "
+        "limit and what is left, so a client can slow down before it is refused (task 4)"
+    )
+    assert replies[0].header("RateLimit-Reset") == "60", (
+        f"[{framework}] the first request's RateLimit-Reset was "
+        f"{replies[0].header('RateLimit-Reset')!r}; expected '60' (task 4)"
+    )
+    assert replies[0].header("Retry-After") is None, (
+        f"[{framework}] an admitted answer carried Retry-After: "
+        f"{replies[0].header('Retry-After')!r}; only a refusal does (task 4)"
+    )
+
+
+def test_the_request_over_the_limit_is_a_429_in_the_envelope(framework, limited, clock):
+    client = limited()
+    for _ in range(3):
+        client.get("/markets")
+        clock.advance(10)  # t = 0, 10, 20
+    reply = client.get("/markets")  # t = 30
+    assert reply.status == 429, f"[{framework}] the 4th request answered {show(reply)} (task 4)"
+    problem = hostile.envelope_problem(reply)
+    assert problem is None and reply.json()["error"]["code"] == "too_many_requests", (
+        f"[{framework}] the 429 was {show(reply)}: {problem or 'error.code must be'} "
+        "'too_many_requests' in the JSON error envelope (task 4)"
+    )
+    got = {name: reply.header(name) for name in ("Retry-After", "RateLimit-Remaining")}
+    assert got == {"Retry-After": "30", "RateLimit-Remaining": "0"}, (
+        f"[{framework}] at t=30, after requests at t=0, 10, 20, the 429 carried {got}; "
+        "expected Retry-After: 30 (when the t=0 request leaves the 60 s window) and "
+        "RateLimit-Remaining: 0 (task 4)"
+    )
+    clock.advance(30)
+    later = client.get("/markets")
+    assert later.status == 200, (
+        f"[{framework}] after waiting the 30 s Retry-After said, GET /markets answered "
+        f"{show(later)}; expected 200 (task 4)"
+    )
+
+
+def test_every_route_and_error_counts_and_carries_the_headers(framework, limited) -> None:
+    client = limited()
+    body = {"side": "yes", "amount": "10.00"}
+    replies = [
+        client.get("/markets/99"),
+        client.post("/markets/1/positions", json=body),
+        client.delete("/markets"),
+    ]
+    got = [(r.status, r.header("RateLimit-Remaining")) for r in replies]
+    assert got == [(404, "2"), (201, "1"), (405, "0")], (
+        f"[{framework}] a 404, a created position and a 405 answered (status, "
+        f"RateLimit-Remaining) = {got}; every request counts, whatever it asks for, and every "
+        "answer carries the headers (task 4)"
+    )
+    refused = client.post("/markets/1/positions", json=body)
+    assert refused.status == 429, (
+        f"[{framework}] the 4th request, a valid POST, answered {show(refused)}; a refused "
+        "request never reaches the view (task 4)"
+    )
+
+
+def test_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored(framework, limited) -> None:
+    client = limited(CLIENT)
+    got = statuses(client, 4, headers=lambda n: {"X-Forwarded-For": f"203.0.113.{n}"})
+    assert got == [200, 200, 200, 429], (
+        f"[{framework}] a client connecting directly from {CLIENT} (not our proxy) sent 4 "
+        f"requests, each with a new X-Forwarded-For, and got {got}; expected the 4th refused: "
+        "a header from an untrusted peer is whatever it chose to write (task 4)"
+    )
+
+
+def test_clients_behind_our_proxy_have_a_bucket_each(framework, limited) -> None:
+    proxy = limited(PROXY)
+    first = statuses(proxy, 4, headers=lambda n: {"X-Forwarded-For": f"6.6.6.{n}, 203.0.113.1"})
+    second = statuses(proxy, 1, headers={"X-Forwarded-For": "203.0.113.2"})
+    assert (first, second) == ([200, 200, 200, 429], [200]), (
+        f"[{framework}] through our proxy {PROXY}: client 203.0.113.1 (with a forged entry "
+        f"in front, new each time) got {first}, then client 203.0.113.2 got {second}; "
+        "expected [200, 200, 200, 429] and [200]: the address our proxy appended names the "
+        "client — not the proxy (everyone would share one bucket), not the leftmost entry "
+        "(the client wrote it) (task 4)"
+    )
+
+
+def test_separate_clients_do_not_share_a_bucket(framework, limited) -> None:
+    one, two = limited("198.51.100.7"), limited("198.51.100.8")
+    first, second = statuses(one, 4), statuses(two, 1)
+    assert (first, second) == ([200, 200, 200, 429], [200]), (
+        f"[{framework}] client 198.51.100.7 got {first}, then client 198.51.100.8 got "
+        f"{second}; one client's requests never spend another's budget (task 4)"
+    )
+
+
+def test_two_users_behind_one_address_have_a_bucket_each(framework, limited) -> None:
+    office = limited("198.51.100.20")
+    ada, bob, anonymous = statuses(office, 4, ADA), statuses(office, 1, BOB), statuses(office, 1)
+    assert (ada, bob, anonymous) == ([200, 200, 200, 429], [200], [200]), (
+        f"[{framework}] from one address, ada got {ada}, then bob {bob} and an anonymous "
+        f"request {anonymous}; an authenticated request counts against its user, so "
+        "colleagues behind one office NAT do not use up each other's budget (task 4)"
+    )
+
+
+def test_a_user_cannot_escape_by_changing_address(framework, limited) -> None:
+    got = [
+        limited(PROXY).get("/markets", headers={**ADA, "X-Forwarded-For": "203.0.113.5"}).status,
+        limited(PROXY).get("/markets", headers={**ADA, "X-Forwarded-For": "203.0.113.6"}).status,
+        limited("198.51.100.30").get("/markets", headers=ADA).status,
+        limited("198.51.100.31").get("/markets", headers=ADA).status,
+    ]
+    assert got == [200, 200, 200, 429], (
+        f"[{framework}] user ada sent 4 requests from 4 different addresses and got {got}; "
+        "expected the 4th refused: an authenticated user's bucket is the user's (task 4)"
+    )
+
+
+def test_an_unknown_token_does_not_open_a_new_bucket(framework, limited) -> None:
+    client = limited(CLIENT)
+    got = statuses(client, 4, headers=lambda n: {"Authorization": f"Bearer forged-{n}"})
+    assert got == [200, 200, 200, 429], (
+        f"[{framework}] an anonymous client sent 4 requests, each with a new made-up bearer "
+        f"token, and got {got}; an unverified token is no user: the request counts against "
+        "its address, never against the token string the client chose (task 4)"
+    )
+
+
+def test_hostile_headers_never_crash_the_limit(framework, limited) -> None:
+    proxy = limited(PROXY)
+    odd = ["", ",", "not-an-ip", "999.1.1.1", "::1, ::ffff:zz", "1.2.3.4:80", "é" * 40]
+    got = [
+        proxy.get("/markets", headers={"X-Forwarded-For": value, "Authorization": value}).status
+        for value in odd
+    ]
+    assert all(status in (200, 429) for status in got), (
+        f"[{framework}] odd X-Forwarded-For/Authorization values {odd} answered {got}; a "
+        "header the client wrote is never a 500 (task 4)"
+    )
+
+
+ROUTES = [
+    hostile.Route("GET", "/markets", task=4),
+    hostile.Route("GET", "/markets/{id}", task=4),
+    hostile.Route(
+        "POST",
+        "/markets/{id}/positions",
+        task=4,
+        body={"side": "yes", "amount": "10.00"},
+        money=("amount",),
+        read_only=("id", "created_at", "market_id"),
+    ),
+]
+
+
+@pytest.fixture
+def unlimited(framework, serve, make_limiter) -> HttpClient:
+    """A client of an app whose limit the battery never reaches: each probe meets the view."""
+    from markets_ratelimit.config import RateLimitConfig
+
+    return serve(RateLimitConfig(make_limiter(limit=100_000, window=60)))()
+
+
+@pytest.mark.parametrize("route", hostile.params(ROUTES))
+def test_hostile_requests_are_refused_in_the_envelope(unlimited, route) -> None:
+    hostile.assert_survives(unlimited, route, ids={"id": 1})
+
+
+def test_unserved_methods_are_405_with_allow(unlimited) -> None:
+    hostile.assert_methods_refused(unlimited, ROUTES, ids={"id": 1})
+
+
+def test_over_the_limit_every_hostile_request_is_a_429_in_the_envelope(framework, limited):
+    client = limited()
+    statuses(client, 3)
+    broken = []
+    for route in ROUTES:
+        for probe in hostile.probes(route, {"id": 1}):
+            reply = hostile.send(client, probe)
+            problem = hostile.envelope_problem(reply) if reply.status == 429 else "not a 429"
+            if problem is None and reply.header("Retry-After") is None:
+                problem = "no Retry-After"
+            if problem is not None:
+                broken.append(f"{route}: {probe.what} → {show(reply)}: {problem}")
+    assert not broken, (
+        f"[{framework}] with the budget spent, {len(broken)} hostile requests were not a 429 "
+        "in the envelope with Retry-After (the limit runs before routing, parsing and "
+        "validation, for every request):\n  " + "\n  ".join(broken[:8]) + " (task 4)"
+    )
