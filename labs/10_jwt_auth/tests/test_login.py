@@ -1,0 +1,128 @@
+"""Task 4: `login` checks a password against its salted hash and answers one way for every
+failure — a wrong password and an unknown user are indistinguishable, in words and in work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import forge
+import pytest
+from checks import refusal_problems, shown
+
+from markets_jwt.auth import login
+from markets_jwt.contract import InvalidCredentials
+from markets_jwt.passwords import PasswordHasher
+from markets_jwt.store import Services, User
+from patterns_workbook.testing.http import HttpClient
+
+pytestmark = pytest.mark.task(4)
+
+ADA_PASSWORD = "correct horse battery staple"  # conftest.py's `ada`
+
+
+class CountingHasher(PasswordHasher):
+    """The test's hasher: counts verifications, to see the work an unknown user costs."""
+
+    verified = 0
+
+    def verify(self, password: str, stored: str) -> bool:
+        type(self).verified += 1
+        return super().verify(password, stored)
+
+
+@pytest.mark.core
+def test_the_right_password_gives_a_token_for_that_user(services: Services, ada: User) -> None:
+    grant = login(services.users, services.jwt, "ada", ADA_PASSWORD)
+    sub = forge.payload_of(grant.access_token).get("sub")
+    assert (sub, grant.token_type, grant.expires_in) == ("1", "Bearer", 900), (
+        f"login('ada', right password) gave sub={sub!r}, token_type={grant.token_type!r}, "
+        f"expires_in={grant.expires_in!r}; expected ada's access token ('1'), 'Bearer' and "
+        "the lifetime in seconds (900): TokenOut(access_token=issue_access_token(user, "
+        "config), expires_in=...) (task 4)"
+    )
+
+
+@pytest.mark.core
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("ada", "wrong"), ("ada", ADA_PASSWORD.upper()), ("ada", ""), ("nobody", ADA_PASSWORD)],
+)
+def test_a_wrong_password_or_unknown_user_is_refused(
+    services: Services, ada: User, username: str, password: str
+) -> None:
+    try:
+        grant = login(services.users, services.jwt, username, password)
+    except InvalidCredentials:
+        return
+    pytest.fail(
+        f"login({username!r}, {password!r}) returned {grant!r}; it must raise "
+        "InvalidCredentials (task 4)"
+    )
+
+
+@pytest.mark.core
+def test_unknown_user_and_wrong_password_say_the_same(services: Services, ada: User) -> None:
+    messages = []
+    for username, password in (("ada", "wrong"), ("nobody", "wrong")):
+        try:
+            login(services.users, services.jwt, username, password)
+        except InvalidCredentials as exc:
+            messages.append(str(exc))
+        else:
+            pytest.fail(f"login({username!r}, 'wrong') let the user in (task 4)")
+    assert len(set(messages)) == 1, (
+        f"a wrong password and an unknown user were refused with {messages}; both are one "
+        "InvalidCredentials(): a different answer tells an attacker which usernames exist "
+        "(user enumeration) (task 4)"
+    )
+
+
+@pytest.mark.core
+def test_an_unknown_user_costs_a_password_check_too(services: Services) -> None:
+    users = services.users
+    users.hasher = CountingHasher(n=users.hasher.n)
+    users.add("ada", ADA_PASSWORD)
+    CountingHasher.verified = 0
+    with pytest.raises(InvalidCredentials):
+        login(users, services.jwt, "nobody", "guess")
+    assert CountingHasher.verified == 1, (
+        f"login('nobody', …) ran {CountingHasher.verified} password verifications; run one "
+        "against users.hasher.dummy_hash when the user does not exist, so the answer takes "
+        "as long as a wrong password's (timing says nothing about which usernames exist) "
+        "(task 4)"
+    )
+
+
+def test_post_auth_token_answers_the_grant(client: HttpClient, ada: User) -> None:
+    r = client.post("/auth/token", json={"username": "ada", "password": ADA_PASSWORD})
+    body = r.json() if r.status == 200 else {}
+    assert r.status == 200 and set(body) == {"access_token", "token_type", "expires_in"}, (
+        f"[{client.framework}] POST /auth/token with ada's password → {shown(r)}; expected "
+        "200 and {access_token, token_type: 'Bearer', expires_in} (task 4)"
+    )
+    listed = client.get("/markets", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert listed.status == 200, (
+        f"[{client.framework}] GET /markets with the token POST /auth/token gave → "
+        f"{shown(listed)}; a token from the login must open the API (tasks 4, 5)"
+    )
+
+
+def test_post_auth_token_refuses_alike(client: HttpClient, ada: User) -> None:
+    replies: dict[str, Any] = {
+        what: client.post("/auth/token", json=body)
+        for what, body in (
+            ("wrong password", {"username": "ada", "password": "wrong"}),
+            ("unknown user", {"username": "nobody", "password": "wrong"}),
+        )
+    }
+    for what, r in replies.items():
+        problems = refusal_problems(r, token_sent=False)
+        assert not problems, (
+            f"[{client.framework}] POST /auth/token with a {what} → {shown(r)}: "
+            f"{'; '.join(problems)} (task 4)"
+        )
+    bodies = {what: r.json() for what, r in replies.items()}
+    assert len({str(b) for b in bodies.values()}) == 1, (
+        f"[{client.framework}] POST /auth/token answered {bodies}; a wrong password and an "
+        "unknown user get the same body, or the API tells who has an account (task 4)"
+    )
