@@ -124,5 +124,6 @@ def test_post_auth_token_refuses_alike(client: HttpClient, ada: User) -> None:
     bodies = {what: r.json() for what, r in replies.items()}
     assert len({str(b) for b in bodies.values()}) == 1, (
         f"[{client.framework}] POST /auth/token answered {bodies}; a wrong password and an "
-        "unknown user get the same body, or the API tells who has an account (task 4)"
+        "unknown user get the same body, or the API tells who has an account (user "
+        "enumeration) (task 4)"
     )
