@@ -1,0 +1,133 @@
+"""Task 2: every route of every app is in the permission table and enforces its permission.
+
+The routes are read from each framework (Django's URL resolver, FastAPI's `app.routes`,
+Flask's `url_map`), not from a list in this file: a route added without protection, in one
+framework only, fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import count
+from typing import Any
+
+import pytest
+from checks import assert_401, assert_403, assert_allowed
+from conftest import USERS
+from spec import expected
+
+from markets_rbac.routes import ROUTE_PERMISSIONS
+
+pytestmark = pytest.mark.task(2)
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+IGNORED_METHODS = {"HEAD", "OPTIONS", "TRACE"}  # served by the framework for every route
+FASTAPI_DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+BODIES = {
+    ("POST", "/markets"): {"name": "Hail in Porto", "slug": "hail-porto-{n}"},
+    ("PATCH", "/markets/{market_id}"): {"name": "Renamed"},
+    ("POST", "/markets/{market_id}/resolve"): {"outcome": "yes"},
+    ("PUT", "/users/{user_id}/role"): {"role": "viewer"},
+}
+_fresh = count(1)
+
+
+def _template(path: str) -> str:
+    """`/markets/<int:market_id>`, `markets/<int:market_id>`, `/markets/{market_id}` → one form."""
+    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
+    return "/" + path.lstrip("^/").removesuffix("$")
+
+
+def served_routes(app: Any) -> set[tuple[str, str]]:
+    """(method, path template) of every route the app serves, asked of the framework."""
+    if app == "django":
+        from django.urls import get_resolver
+
+        routes = set()
+        for pattern in get_resolver().url_patterns:
+            view = pattern.callback.view_class
+            for method in view.http_method_names:
+                if hasattr(view, method) and method.upper() not in IGNORED_METHODS:
+                    routes.add((method.upper(), _template(str(pattern.pattern))))
+        return routes
+    if type(app).__module__.startswith("fastapi"):
+        from fastapi.routing import iter_route_contexts  # routes of included routers too
+
+        return {
+            (method, _template(route.path_format))
+            for route in iter_route_contexts(app.routes)
+            if route.path not in FASTAPI_DOCS
+            for method in getattr(route, "methods", None) or ()
+            if method not in IGNORED_METHODS
+        }
+    return {
+        (method, _template(rule.rule))
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods or ()
+        if method not in IGNORED_METHODS
+    }
+
+
+def request(client: Any, world: Any, route: tuple[str, str], username: str | None) -> Any:
+    """One valid request on `route`, as `username` (None: no credentials).
+
+    The market is a fresh draft of the caller's own, so only the permission decides.
+    """
+    method, template = route
+    n = next(_fresh)
+    owner = world.users[username].id if username else world.users["carl"].id
+    market = world.store.add_market(name=f"Market {n}", slug=f"market-{n}", creator_id=owner)
+    path = template.format(market_id=market.id, user_id=world.users["vera"].id)
+    body = BODIES.get(route)
+    if body is not None:
+        body = {key: value.replace("{n}", str(n)) for key, value in body.items()}
+    headers = world.auth(username) if username else {}
+    return client.request(method, path, json=body, headers=headers)
+
+
+def test_every_route_the_app_serves_is_in_the_permission_table(client, app):
+    served = served_routes(app)
+    undeclared = sorted(served - set(ROUTE_PERMISSIONS))
+    assert not undeclared, (
+        f"[{client.framework}] the app serves {undeclared}, which routes.ROUTE_PERMISSIONS does "
+        "not list: every route is declared with the permission it needs, so none is left open "
+        "by accident (task 2)"
+    )
+    missing = sorted(set(ROUTE_PERMISSIONS) - served)
+    assert not missing, f"[{client.framework}] the app does not serve {missing} (task 2)"
+
+
+@pytest.mark.parametrize("route", sorted(ROUTE_PERMISSIONS), ids=" ".join)
+def test_every_route_refuses_a_request_without_a_token(client, world, route):
+    what = "write" if route[0] in WRITES else "read"
+    r = request(client, world, route, None)
+    assert_401(client.framework, r, f"{' '.join(route)} (a {what}) with no token")
+
+
+@pytest.mark.parametrize("route", sorted(ROUTE_PERMISSIONS), ids=" ".join)
+def test_every_route_refuses_each_role_without_its_permission(client, world, route):
+    permission = ROUTE_PERMISSIONS[route]
+    for username, role in USERS.items():
+        if not expected(role, permission):
+            r = request(client, world, route, username)
+            assert_403(
+                client.framework,
+                r,
+                f"{' '.join(route)} by a user whose role is {role!r}",
+                f"the route needs {permission}, which {role!r} does not hold",
+            )
+
+
+@pytest.mark.parametrize("route", sorted(ROUTE_PERMISSIONS), ids=" ".join)
+def test_every_route_lets_each_role_with_its_permission_through(client, world, route):
+    permission = ROUTE_PERMISSIONS[route]
+    for username, role in USERS.items():
+        if expected(role, permission):
+            r = request(client, world, route, username)
+            assert_allowed(
+                client.framework,
+                r,
+                f"{' '.join(route)} by a {role}, on a draft of their own",
+                f"{role} holds {permission}",
+            )
