@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from patterns_workbook.testing.database import server_engine, sqlite_memory_engine
+from patterns_workbook.testing.database import server_engine, sqlite_engine
 from patterns_workbook.testing.django_settings import configure_django
 from patterns_workbook.testing.queries import Queries
 
@@ -118,7 +118,7 @@ def sa_engine(postgresql_url: str | None) -> Iterator[Any]:
     if postgresql_url:
         yield server_engine(postgresql_url, create_engine, Base.metadata)
         return
-    with sqlite_memory_engine("lab02", sqlite, Base.metadata) as engine:
+    with sqlite_engine("lab02", sqlite, Base.metadata) as engine:
         yield engine
 
 

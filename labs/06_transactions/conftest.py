@@ -30,7 +30,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from patterns_workbook.testing.database import server_engine
+from patterns_workbook.testing.database import server_engine, sqlite_engine
 from patterns_workbook.testing.django_settings import configure_django
 
 # One folder per pytest process, so two runs of this lab never share a database file.
@@ -100,46 +100,48 @@ def run_together() -> Callable[..., list[object]]:
 
 
 @pytest.fixture
-def sqlite_file(tmp_path: Path) -> Path:
-    return tmp_path / "orders.sqlite3"
-
-
-@pytest.fixture
-def database_url(postgresql_url: str | None, sqlite_file: Path) -> str:
+def database_url(postgresql_url: str | None) -> str:
     """The SQLAlchemy tests' database: this process's PostgreSQL database, or a SQLite file."""
-    return postgresql_url or f"sqlite:///{sqlite_file}"
+    return postgresql_url or f"sqlite:///{TEST_DIR / 'sqlalchemy.sqlite3'}"
 
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
+    """One engine per process, on either database: a new one per test would compile every
+    statement again (the cache belongs to the engine) and, on PostgreSQL, ask the server about
+    itself each time. Disposed after every test all the same, so no connection outlives the
+    test that opened it; then the rows are deleted (SQLite) or truncated (the plugin, on
+    PostgreSQL)."""
     from markets_orders.sqlalchemy_orm.db import make_engine
+    from markets_orders.sqlalchemy_orm.models import Base
 
-    if database_url.startswith("sqlite"):
+    def sqlite() -> Engine:
         engine = make_engine(database_url)
         event.listen(engine, "connect", _no_fsync)
-    else:
-        # One engine per process on PostgreSQL: its dialect asks the server about itself
-        # (version, types, isolation) once, not once per test. Disposed after every test all
-        # the same, so no connection outlives the test that opened it.
+        return engine
+
+    if not database_url.startswith("sqlite"):
         engine = server_engine(database_url, make_engine)
-    yield engine
-    engine.dispose()
+        yield engine
+        engine.dispose()
+        return
+    with sqlite_engine("lab06", sqlite, Base.metadata) as engine:
+        yield engine
+        engine.dispose()
 
 
-_SERVER_SESSIONS: dict[Engine, sessionmaker[Session]] = {}
+_SESSIONS: dict[Engine, sessionmaker[Session]] = {}
 
 
 @pytest.fixture
 def sessions(engine: Engine) -> sessionmaker[Session]:
+    """The session factory over the engine; `make_sessions` creates the tables, once per
+    process (they are emptied after each test, not dropped)."""
     from markets_orders.sqlalchemy_orm.db import make_sessions
 
-    if engine.dialect.name == "sqlite":
-        return make_sessions(engine)
-    # On PostgreSQL the tables outlive each test (they are emptied, not dropped): create them
-    # once per process instead of asking the server about each table before every test.
-    if engine not in _SERVER_SESSIONS:
-        _SERVER_SESSIONS[engine] = make_sessions(engine)
-    return _SERVER_SESSIONS[engine]
+    if engine not in _SESSIONS:
+        _SESSIONS[engine] = make_sessions(engine)
+    return _SESSIONS[engine]
 
 
 @pytest.fixture
@@ -620,14 +622,20 @@ def django_window(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def sqlalchemy_window(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
-    """`with sqlalchemy_window(table, ...) as window:` opens a `Window` on the test engine."""
+def sqlalchemy_window(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """`with sqlalchemy_window(table, ...) as window:` opens a `Window` on the test engine.
+
+    The engine outlives the test, and so would the statements it compiled: its cache is
+    cleared on the way in (so `FOR UPDATE` compiles to the marker) and on the way out (so no
+    other test gets the marker).
+    """
     from sqlalchemy import text
     from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 
     monkeypatch.setattr(
         SQLiteCompiler, "for_update_clause", lambda self, select, **kw: f" {LOCKING_READ}"
     )
+    engine.clear_compiled_cache()
 
     @contextmanager
     def window(
@@ -654,5 +662,9 @@ def sqlalchemy_window(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Callab
         finally:
             event.remove(engine, "before_cursor_execute", before)
             event.remove(engine, "after_cursor_execute", after)
+            if win.stale_table:
+                with engine.begin() as conn:
+                    conn.execute(text(f"DROP TABLE IF EXISTS {win.stale_table}"))
 
-    return window
+    yield window
+    engine.clear_compiled_cache()

@@ -177,20 +177,19 @@ def server_engine(
     return engine
 
 
-_SQLITE: dict[tuple[str, int], Engine] = {}  # (lab's key, tables) → one in-memory engine
+_SQLITE: dict[tuple[str, int], Engine] = {}  # (lab's key, tables) → this process's engine
 
 
 @contextlib.contextmanager
-def sqlite_memory_engine(
-    key: str, make: Callable[[], Engine], tables: MetaData
-) -> Iterator[Engine]:
-    """This process's in-memory SQLite engine for `key`, its rows deleted when the block ends.
+def sqlite_engine(key: str, make: Callable[[], Engine], tables: MetaData) -> Iterator[Engine]:
+    """This process's SQLite engine for `key`, its rows deleted when the block ends.
 
-    `make()` builds it the first time (it must keep its one database alive, e.g. with
-    `StaticPool`), then `tables.create_all`. A new engine per test costs its `create_all` and,
-    above all, compiling every statement again — the compiled cache belongs to the engine
-    (lab 02: ~0.6 s of a one-track run). Deleting the rows, children first, leaves the
-    database as a new one: SQLite numbers rows of an empty table from 1 again.
+    `make()` builds it the first time — in memory it must keep its one database alive (e.g.
+    `StaticPool`); a file needs nothing — then `tables.create_all`. A new engine per test
+    costs its `create_all` and, above all, compiling every statement again: the compiled
+    cache belongs to the engine (lab 02: ~0.5 s of a one-track run). Deleting the rows,
+    children first, leaves the database as a new one: SQLite numbers the rows of an empty
+    table from 1 again.
     """
     engine = _SQLITE.get((key, id(tables)))
     if engine is None:
