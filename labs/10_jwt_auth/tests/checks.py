@@ -6,8 +6,12 @@ from patterns_workbook.testing.hostile import envelope_problem
 from patterns_workbook.testing.http import Reply
 
 
-def refusal_problems(reply: Reply, *, token_sent: bool) -> list[str]:
-    """Why `reply` is not a proper 401 (RFC 6750 §3, docs/design.md §2), or []."""
+def refusal_problems(reply: Reply, *, token_sent: bool, code: str | None = None) -> list[str]:
+    """Why `reply` is not a proper 401 (RFC 6750 §3, docs/design.md §2), or [].
+
+    The envelope's code is `invalid_token` for a refused token, `not_authenticated` when no
+    Bearer credentials came at all (or `code`, for the login's `invalid_credentials`).
+    """
     if reply.status != 401:
         hint = (
             " A 403 says 'you are known and not allowed'; here the caller is not known at "
@@ -36,6 +40,15 @@ def refusal_problems(reply: Reply, *, token_sent: bool) -> list[str]:
         )
     if problem := envelope_problem(reply):
         problems.append(problem)
+    else:
+        expected = code or ("invalid_token" if token_sent else "not_authenticated")
+        got = reply.json()["error"]["code"]
+        if got != expected:
+            problems.append(
+                f"the envelope's code is {expected!r}, not {got!r}: the contract's own 401, "
+                "raised by the app (contract.NotAuthenticated, InvalidToken), never the "
+                "framework's default one (FastAPI: HTTPBearer(auto_error=False))"
+            )
     return problems
 
 

@@ -10,7 +10,7 @@ import pytest
 from checks import refusal_problems, shown
 
 from markets_jwt.auth import login
-from markets_jwt.contract import InvalidCredentials
+from markets_jwt.contract import AuthError, InvalidCredentials
 from markets_jwt.passwords import PasswordHasher
 from markets_jwt.store import Services, User
 from patterns_workbook.testing.http import HttpClient
@@ -66,11 +66,11 @@ def test_unknown_user_and_wrong_password_say_the_same(services: Services, ada: U
     for username, password in (("ada", "wrong"), ("nobody", "wrong")):
         try:
             login(services.users, services.jwt, username, password)
-        except InvalidCredentials as exc:
-            messages.append(str(exc))
+        except AuthError as exc:
+            messages.append(f"{type(exc).__name__}({str(exc)!r})")
         else:
             pytest.fail(f"login({username!r}, 'wrong') let the user in (task 4)")
-    assert len(set(messages)) == 1, (
+    assert len(set(messages)) == 1 and messages[0].startswith("InvalidCredentials"), (
         f"a wrong password and an unknown user were refused with {messages}; both are one "
         "InvalidCredentials(): a different answer tells an attacker which usernames exist "
         "(user enumeration) (task 4)"
@@ -116,7 +116,7 @@ def test_post_auth_token_refuses_alike(client: HttpClient, ada: User) -> None:
         )
     }
     for what, r in replies.items():
-        problems = refusal_problems(r, token_sent=False)
+        problems = refusal_problems(r, token_sent=False, code="invalid_credentials")
         assert not problems, (
             f"[{client.framework}] POST /auth/token with a {what} → {shown(r)}: "
             f"{'; '.join(problems)} (task 4)"

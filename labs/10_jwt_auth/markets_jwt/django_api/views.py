@@ -127,9 +127,10 @@ def _as_api_error(exc: Exception) -> ApiError | None:
     if isinstance(exc, exceptions.ParseError):
         return invalid_json()
     if isinstance(exc, exceptions.APIException):
-        headers = {}
-        if exc.status_code == 401:
+        code, headers = exc.default_code, {}
+        if exc.status_code == 401:  # DRF's own: NotAuthenticated, or AuthenticationFailed
             failed = isinstance(exc, exceptions.AuthenticationFailed)
-            headers["WWW-Authenticate"] = challenge("invalid_token" if failed else None)
-        return ApiError(exc.status_code, exc.default_code, str(exc.detail), headers=headers)
+            code = "invalid_token" if failed else code
+            headers["WWW-Authenticate"] = challenge(code if failed else None)
+        return ApiError(exc.status_code, code, str(exc.detail), headers=headers)
     return None
