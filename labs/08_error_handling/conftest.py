@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from patterns_workbook.testing.database import server_engine
+from patterns_workbook.testing.database import server_engine, sqlite_engine
 from patterns_workbook.testing.django_settings import IN_MEMORY_SQLITE, configure_django
 
 FRAMEWORKS = [
@@ -71,12 +71,11 @@ def sessions(postgresql_url: str | None) -> Iterator[Any]:
     """A sessionmaker over a fresh database (in-memory SQLite, or DATABASE_URL's server)."""
     from sqlalchemy.orm import sessionmaker
 
-    from markets_errors.db import make_engine
+    from markets_errors.db import Base, make_engine
 
-    if postgresql_url is None:
-        engine = make_engine("sqlite://")
-        yield sessionmaker(engine)
-        engine.dispose()
+    if postgresql_url is None:  # one in-memory database per run, emptied after each test
+        with sqlite_engine("lab08", make_engine, Base.metadata) as engine:
+            yield sessionmaker(engine)
         return
     yield sessionmaker(server_engine(postgresql_url, make_engine))
 
