@@ -42,7 +42,10 @@ TESTS = """
 import os
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert, select
+from sqlalchemy import (
+    Column, ForeignKey, Integer, MetaData, String, Table, create_engine, insert, select,
+)
+from sqlalchemy.pool import StaticPool
 
 from patterns_workbook.testing import database
 
@@ -76,6 +79,37 @@ def test_django_starts_empty(round):
     assert connection.vendor == EXPECTED
     Note.objects.create(text=f"round {round}")
     assert Note.objects.count() == 1
+
+
+FAMILY = MetaData()
+PARENT = Table("parent", FAMILY, Column("id", Integer, primary_key=True))
+CHILD = Table(
+    "child", FAMILY,
+    Column("id", Integer, primary_key=True), Column("parent_id", ForeignKey("parent.id")),
+    sqlite_autoincrement=True,
+)  # fmt: skip
+ENGINES = set()
+
+
+@pytest.fixture
+def kept(postgresql_url):
+    # One engine per run: on SQLite `sqlite_engine`, on PostgreSQL `server_engine`.
+    if postgresql_url:
+        yield database.server_engine(postgresql_url, create_engine, FAMILY)
+        return
+    memory = lambda: create_engine("sqlite://", poolclass=StaticPool)  # noqa: E731
+    with database.sqlite_engine("tiny", memory, FAMILY) as engine:
+        yield engine
+
+
+@pytest.mark.parametrize("round", [1, 2])
+def test_a_kept_engine_starts_empty_with_ids_from_1(kept, round):
+    ENGINES.add(id(kept))
+    with kept.begin() as conn:
+        conn.execute(insert(PARENT))
+        conn.execute(insert(CHILD).values(parent_id=1))
+        assert conn.execute(select(CHILD.c.id, CHILD.c.parent_id)).all() == [(1, 1)]
+    assert len(ENGINES) == 1, "the engine is made once per run"
 
 
 @pytest.mark.postgresql_only("two transactions at once")
@@ -122,7 +156,7 @@ def _pytest(lab: Path, database_url: str | None) -> tuple[int, str]:
 def test_without_database_url_both_orms_run_on_sqlite(tiny_lab: Path) -> None:
     code, output = _pytest(tiny_lab, None)
     assert code == 0, output
-    assert "5 passed, 1 skipped" in output, output
+    assert "7 passed, 1 skipped" in output, output
     assert "needs PostgreSQL (DATABASE_URL=postgresql://…): two transactions at once" in output
 
 
@@ -160,6 +194,6 @@ def test_with_database_url_both_orms_run_on_postgresql_isolated(tiny_lab: Path) 
     outputs = [run.communicate(timeout=120)[0] for run in runs]
     for run, output in zip(runs, outputs, strict=True):
         assert run.returncode == 0, output
-        assert "5 passed, 1 skipped" in output, output
+        assert "7 passed, 1 skipped" in output, output
         assert "SQLite only: simulates a lock" in output, output
     assert _scratch_databases() == before, "a run left its scratch databases behind"
