@@ -1,0 +1,1 @@
+"""Lab 09 set-up: lab-local fixtures."""

@@ -1,0 +1,1 @@
+"""Lab 13 set-up: lab-local fixtures."""
