@@ -24,11 +24,6 @@ from patterns_workbook.testing.http import (
     HttpClient,
 )
 
-FRAMEWORKS = [
-    pytest.param("django", marks=pytest.mark.django),
-    pytest.param("fastapi", marks=pytest.mark.fastapi),
-    pytest.param("flask", marks=pytest.mark.flask),
-]
 START = 1_000_000.0  # the fake clock's first reading, in seconds
 PROXY = "10.0.0.2"  # our load balancer: the only peer whose X-Forwarded-For is believed
 TRUSTED = parse_networks(["10.0.0.0/24"])
@@ -99,17 +94,13 @@ class _FlaskPeer(FlaskHttpClient):
         self._client.environ_base["REMOTE_ADDR"] = peer
 
 
-@pytest.fixture(params=FRAMEWORKS)
-def framework(request: pytest.FixtureRequest) -> str:
-    return request.param
-
-
 @pytest.fixture
 def serve(
     framework: str, request: pytest.FixtureRequest
 ) -> Iterator[Callable[[RateLimitConfig], Callable[[str], HttpClient]]]:
     """`connect = serve(config)`: the framework's app now limits with `config`;
-    `connect(peer)` is a client whose requests come from `peer`."""
+    `connect(peer)` is a client whose requests come from `peer`. `framework` is the test
+    module's fixture, parametrized over the three frameworks."""
     opened: list[HttpClient] = []
 
     def serve(config: RateLimitConfig) -> Callable[[str], HttpClient]:

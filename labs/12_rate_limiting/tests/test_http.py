@@ -16,9 +16,20 @@ from patterns_workbook.testing import hostile
 from patterns_workbook.testing.http import HttpClient, Reply
 
 pytestmark = pytest.mark.task(4)
+FRAMEWORKS = [
+    pytest.param("django", marks=pytest.mark.django),
+    pytest.param("fastapi", marks=pytest.mark.fastapi),
+    pytest.param("flask", marks=pytest.mark.flask),
+]
 Connect = Callable[..., HttpClient]
 ADA = {"Authorization": "Bearer token-ada"}
 BOB = {"Authorization": "Bearer token-bob"}
+
+
+@pytest.fixture(params=FRAMEWORKS)
+def framework(request: pytest.FixtureRequest) -> str:
+    """Each test here runs once per framework: `-m django`, `-m fastapi`, `-m flask`."""
+    return request.param
 
 
 def show(reply: Reply) -> str:
