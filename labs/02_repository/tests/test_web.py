@@ -6,17 +6,16 @@ response is sent, and always closes the session. Test-only endpoints write and t
 answer 400/409, or meet a commit that fails; the hostile-input battery runs over every route.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the FastAPI endpoints below are defined inside a
+# function, and FastAPI reads their annotations as objects — so FastAPI is imported only where
+# it is used, and the Flask track's run never pays for it.
 from typing import Any
 
 import pytest
 from conftest import seed_sqlalchemy
-from fastapi import Response
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from markets_repository.fastapi_app import Repository
 from markets_repository.http_json import ApiError, error_json
 from markets_repository.sqlalchemy_orm.models import MarketRow
 from patterns_workbook.testing import hostile
@@ -26,7 +25,7 @@ from patterns_workbook.testing.hostile import Route
 class TrackedSession(Session):
     """A Session that records its own opening and closing, to prove none is left open."""
 
-    opened: list[TrackedSession]
+    opened: list["TrackedSession"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,6 +58,9 @@ REFUSING_DELETE = "/refusing/{how}/{status}/markets/{id}"  # deletes, then answe
 def make_app(framework: str, factory: Any) -> Any:
     """The lab's app, plus test-only endpoints that write and then fail or answer an error."""
     if framework == "fastapi":
+        from fastapi import Response
+
+        from markets_repository.fastapi_app import Repository
         from markets_repository.fastapi_app import create_app as create_fastapi_app
 
         app = create_fastapi_app(factory)

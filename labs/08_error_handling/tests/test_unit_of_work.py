@@ -49,9 +49,9 @@ def http(served: tuple[Any, HttpClient]) -> HttpClient:
 
 
 def _use(app: Any, sessions: Any) -> None:
-    from markets_errors.flask_app import SESSIONS
+    if hasattr(app, "extensions"):  # Flask (imported only there: the FastAPI track skips it)
+        from markets_errors.flask_app import SESSIONS
 
-    if hasattr(app, "extensions"):
         app.extensions[SESSIONS] = sessions
     else:
         app.state.sessions = sessions
