@@ -7,7 +7,7 @@ microseconds): no private key is ever written to the repository.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -22,21 +22,26 @@ REQUIRED_CLAIMS = ("exp", "iat", "sub", "iss", "aud")  # a token missing one is 
 
 @dataclass(frozen=True)
 class JwtConfig:
-    """The signing key pair and the claims every access token carries."""
+    """The key pair and the claims every access token carries.
 
-    private_key: Ed25519PrivateKey = field(repr=False)
+    `private_key` is only the issuer's: an API that only verifies gets `verifier()`, a
+    config without it.
+    """
+
+    public_key: Ed25519PublicKey
+    private_key: Ed25519PrivateKey | None = field(default=None, repr=False)
     issuer: str = ISSUER
     audience: str = AUDIENCE
     algorithm: str = ALGORITHM
     lifetime: timedelta = ACCESS_TOKEN_LIFETIME
     leeway: timedelta = LEEWAY
 
-    @property
-    def public_key(self) -> Ed25519PublicKey:
-        """What verifies a signature (and cannot make one)."""
-        return self.private_key.public_key()
-
     @classmethod
     def generate(cls) -> JwtConfig:
         """A config with a fresh Ed25519 key pair."""
-        return cls(private_key=Ed25519PrivateKey.generate())
+        private_key = Ed25519PrivateKey.generate()
+        return cls(public_key=private_key.public_key(), private_key=private_key)
+
+    def verifier(self) -> JwtConfig:
+        """The same config without the private key: what a verifying API holds."""
+        return replace(self, private_key=None)

@@ -140,5 +140,6 @@ ATTACKS: dict[str, Any] = {
     "wrong aud (a token for another API)": lambda c, s: valid(c, s, aud="billing-api"),
     "sub as a number": lambda c, s: valid(c, s, sub=int(s)),
     "not a JWT at all": lambda c, s: "not-a-jwt",
+    "a header nested 3,000 deep": lambda c, s: f"{b64url(b'[' * 3000 + b']' * 3000)}.e30.AAAA",
     "two segments": lambda c, s: valid(c, s).rpartition(".")[0],
 }

@@ -21,12 +21,16 @@ ADA_PASSWORD = "correct horse battery staple"  # conftest.py's `ada`
 
 
 class CountingHasher(PasswordHasher):
-    """The test's hasher: counts verifications, to see the work an unknown user costs."""
+    """The test's hasher: counts scrypt runs (hashes and verifications) — the work a login does."""
 
-    verified = 0
+    runs = 0
+
+    def hash(self, password: str) -> str:
+        type(self).runs += 1
+        return super().hash(password)
 
     def verify(self, password: str, stored: str) -> bool:
-        type(self).verified += 1
+        type(self).runs += 1
         return super().verify(password, stored)
 
 
@@ -45,7 +49,13 @@ def test_the_right_password_gives_a_token_for_that_user(services: Services, ada:
 @pytest.mark.core
 @pytest.mark.parametrize(
     ("username", "password"),
-    [("ada", "wrong"), ("ada", ADA_PASSWORD.upper()), ("ada", ""), ("nobody", ADA_PASSWORD)],
+    [
+        ("ada", "wrong"),
+        ("ada", ADA_PASSWORD.upper()),
+        ("ada", ADA_PASSWORD + " "),
+        ("ada", ""),
+        ("nobody", ADA_PASSWORD),
+    ],
 )
 def test_a_wrong_password_or_unknown_user_is_refused(
     services: Services, ada: User, username: str, password: str
@@ -78,18 +88,20 @@ def test_unknown_user_and_wrong_password_say_the_same(services: Services, ada: U
 
 
 @pytest.mark.core
-def test_an_unknown_user_costs_a_password_check_too(services: Services) -> None:
+@pytest.mark.parametrize("username", ["nobody", "ada"])
+def test_every_failed_login_costs_one_password_check(services: Services, username: str) -> None:
     users = services.users
     users.hasher = CountingHasher(n=users.hasher.n)
     users.add("ada", ADA_PASSWORD)
-    CountingHasher.verified = 0
+    assert users.hasher.dummy_hash  # made once, ahead of any login (a cached property)
+    CountingHasher.runs = 0
     with pytest.raises(InvalidCredentials):
-        login(users, services.jwt, "nobody", "guess")
-    assert CountingHasher.verified == 1, (
-        f"login('nobody', …) ran {CountingHasher.verified} password verifications; run one "
-        "against users.hasher.dummy_hash when the user does not exist, so the answer takes "
-        "as long as a wrong password's (timing says nothing about which usernames exist) "
-        "(task 4)"
+        login(users, services.jwt, username, "guess")
+    assert CountingHasher.runs == 1, (
+        f"login({username!r}, wrong password) ran scrypt {CountingHasher.runs} times; every "
+        "failed login runs it exactly once — for an unknown user, a verification against "
+        "users.hasher.dummy_hash — so the answer takes as long whether the user exists or "
+        "not (timing says nothing about which usernames exist) (task 4)"
     )
 
 

@@ -95,6 +95,14 @@ def test_a_token_in_the_query_string_is_refused(
     _assert_refused(client, r, "the token in ?access_token= and no header", token_sent=False)
 
 
+def test_a_token_in_a_cookie_is_refused(
+    client: HttpClient, ada: User, jwt_config: JwtConfig
+) -> None:
+    token = forge.valid(jwt_config, ada.subject)
+    r = client.get("/markets", headers={"Cookie": f"access_token={token}"})
+    _assert_refused(client, r, "the token in a cookie and no header", token_sent=False)
+
+
 def test_a_token_for_a_user_who_is_gone_is_refused(
     client: HttpClient, ada: User, services: Services, jwt_config: JwtConfig
 ) -> None:

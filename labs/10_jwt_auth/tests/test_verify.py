@@ -98,3 +98,18 @@ def test_an_expired_token_says_so(jwt_config: JwtConfig) -> None:
         f"an expired token was refused with {str(refused.value)!r}; say it has expired, so "
         "a client knows to log in again (task 2)"
     )
+
+
+def test_verifying_needs_only_the_public_key(jwt_config: JwtConfig) -> None:
+    token = forge.valid(jwt_config, "7")
+    try:
+        claims = verify_token(token, jwt_config.verifier())
+    except NotImplementedError:
+        raise
+    except Exception as exc:
+        pytest.fail(
+            f"verify_token(token, config.verifier()) raised {type(exc).__name__}: {exc}; an "
+            "API that only verifies holds the public key, not the private one (which could "
+            "mint tokens): decode with config.public_key (task 2)"
+        )
+    assert claims.get("sub") == "7", f"verify_token returned {claims} (task 2)"
