@@ -28,7 +28,7 @@ def assert_401(fw: str, reply: Any, sent: str, task: int = 2) -> None:
     )
     assert_refused(fw, reply, 401, sent, why, task)
     challenge = reply.header("www-authenticate") or ""
-    assert challenge.lower().startswith("bearer"), (
+    assert challenge.startswith('Bearer realm="markets"'), (
         f"[{fw}] {sent} answered 401 with WWW-Authenticate: {challenge!r}; a 401 "
         "must say how to authenticate: 'Bearer realm=\"markets\"' (RFC 6750 §3) (task "
         f"{task})"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from patterns_workbook.testing import hostile
-from patterns_workbook.testing.hostile import Route
+from patterns_workbook.testing.hostile import Route, envelope_problem
 
 ROUTES = [
     Route("GET", "/markets", task=2),
@@ -33,3 +33,30 @@ def test_hostile_requests_are_refused_in_the_envelope(client, world, route):
 def test_unserved_methods_are_405_with_allow(client, world):
     ids = {"market_id": world.markets["carl_active"].id, "user_id": world.users["vera"].id}
     hostile.assert_methods_refused(client, ROUTES, ids=ids)
+
+
+@pytest.mark.task(2)
+def test_an_unknown_url_is_a_404_in_the_envelope(client, world):
+    r = client.get("/no-such-route", headers={"Authorization": f"Bearer {world.token('ada')}"})
+    problem = envelope_problem(r)
+    assert r.status == 404 and problem is None and r.json()["error"]["message"], (
+        f"[{client.framework}] GET /no-such-route answered {r.status} {r.text[:200]}; expected "
+        f"a 404 in the error envelope, with a message ({problem}) (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_allow_lists_exactly_the_methods_a_path_serves(client, world):
+    served: dict[str, set[str]] = {}
+    for route in ROUTES:
+        served.setdefault(route.path, set()).add(route.method)
+    ids = {"market_id": world.markets["carl_active"].id, "user_id": world.users["vera"].id}
+    for template, methods in served.items():
+        unserved = sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - methods)[0]
+        r = client.request(unserved, template.format(**ids))
+        allow = {m.strip() for m in (r.header("allow") or "").split(",")} - {"HEAD", "OPTIONS"}
+        assert allow == methods, (
+            f"[{client.framework}] {unserved} {template} answered {r.status} with Allow: "
+            f"{r.header('allow')!r}; Allow lists exactly the methods the path serves, "
+            f"{sorted(methods)} (plus HEAD/OPTIONS), no others (task 2)"
+        )
