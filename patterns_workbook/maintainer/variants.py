@@ -69,19 +69,21 @@ def run_variant(
     extra_args: tuple[str, ...] = (),
     track: str | None = None,
     database: str = "sqlite",
+    warm: bool = True,
 ) -> LabRun:
     """Build the starter (+ overlays, + patches) in a temporary folder and run its tests
     (only `targets`, node ids relative to the lab folder, when given).
 
     `database` is "sqlite" (DATABASE_URL removed from the run) or "postgresql" (the server at
-    this process's DATABASE_URL, which must be set).
+    this process's DATABASE_URL, which must be set). `warm=False` runs it in a process of
+    its own, as `workbook check` does: nothing imported beforehand.
     """
     env = {**database_env(database), **(env or {})}
     with tempfile.TemporaryDirectory(prefix=f"workbook-{lab.number}-") as tmp:
         lab_copy = build_tree(lab, Path(tmp), overlays, patches)
         return run_lab(
             Path(tmp), lab_copy, env=env, targets=targets, extra_args=extra_args, track=track,
-            warm=True,
+            warm=warm,
         )  # fmt: skip
 
 

@@ -101,6 +101,7 @@ class LabRun:
     tests: tuple[TestResult, ...]
     collect_errors: tuple[dict[str, str], ...]
     output: str  # what pytest printed (its tail), for the problems a report cannot explain
+    imported: tuple[str, ...] = ()  # the frameworks in sys.modules when the run ended
 
     @property
     def failed(self) -> list[TestResult]:
@@ -118,6 +119,7 @@ class LabRun:
             "tests": [asdict(t) for t in self.tests],
             "collect_errors": list(self.collect_errors),
             "output": self.output[-4000:],
+            "imported": list(self.imported),
         }
 
     @classmethod
@@ -132,6 +134,7 @@ class LabRun:
             tests=tests,
             collect_errors=tuple(data["collect_errors"]),
             output=data.get("output", ""),
+            imported=tuple(data.get("imported", ())),
         )
 
 

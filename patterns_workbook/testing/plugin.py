@@ -249,8 +249,14 @@ class ReportWriter:
             "exitstatus": int(exitstatus),
             "collect_errors": self.collect_errors,
             "tests": list(self.tests.values()),
+            "imported": [name for name in FRAMEWORK_MODULES if name in sys.modules],
         }
         self.path.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+
+
+# What a one-track run must not import when its track does not need it (the maintainer suite
+# checks): each costs 0.2–0.4 s of a learner's run.
+FRAMEWORK_MODULES = ("django.db.models", "rest_framework", "fastapi", "flask")
 
 
 def _database_only(item: pytest.Item) -> bool:
