@@ -7,11 +7,17 @@ and `token-bob` (user bob).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
-from conftest import CLIENT, PROXY
+from conftest import CLIENT, PROXY, TRUSTED
+from redis import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
+from markets_ratelimit.config import RateLimitConfig
+from markets_ratelimit.limiter import Decision, SlidingWindowLimiter
 from patterns_workbook.testing import hostile
 from patterns_workbook.testing.http import HttpClient, Reply
 
@@ -188,6 +194,47 @@ def test_hostile_headers_never_crash_the_limit(framework, limited) -> None:
     )
 
 
+class LoopWatchingLimiter:
+    """A limiter that notes whether each check ran on an event loop's thread."""
+
+    def __init__(self, inner: SlidingWindowLimiter) -> None:
+        self.inner = inner
+        self.on_event_loop: list[bool] = []
+
+    def hit(self, key: str) -> Decision:
+        try:
+            asyncio.get_running_loop()
+            self.on_event_loop.append(True)
+        except RuntimeError:
+            self.on_event_loop.append(False)
+        return self.inner.hit(key)
+
+
+def test_the_blocking_redis_call_never_runs_on_the_event_loop(framework, serve, make_limiter):
+    watching = LoopWatchingLimiter(make_limiter(limit=3, window=60))
+    serve(RateLimitConfig(watching, TRUSTED))().get("/markets")  # type: ignore[arg-type]
+    assert watching.on_event_loop == [False], (
+        f"[{framework}] the limiter's check ran on the event loop: {watching.on_event_loop}; "
+        "redis-py blocks, and while it waits on the network no other request on that loop "
+        "moves — call it off the loop (FastAPI: starlette.concurrency.run_in_threadpool) "
+        "(task 4)"
+    )
+
+
+def test_when_redis_is_unreachable_the_request_is_refused(framework, serve, clock) -> None:
+    # Nothing listens on port 1; no retries, so the refusal comes at once.
+    unreachable = Redis(host="127.0.0.1", port=1, retry=Retry(NoBackoff(), retries=0))
+    config = RateLimitConfig(SlidingWindowLimiter(unreachable, limit=3, window=60, clock=clock))
+    reply = serve(config)().get("/markets")
+    leaked = [word for word in ("127.0.0.1:1", "refused", "ConnectionError") if word in reply.text]
+    assert reply.status >= 500 and not leaked, (
+        f"[{framework}] with Redis unreachable GET /markets answered {show(reply)}; this lab "
+        "fails closed: a limiter that cannot count answers a 5xx revealing nothing, never "
+        "serves the request unlimited (a swallowed exception turns an outage into no limit "
+        "at all) (task 4)"
+    )
+
+
 ROUTES = [
     hostile.Route("GET", "/markets", task=4),
     hostile.Route("GET", "/markets/{id}", task=4),
@@ -205,8 +252,6 @@ ROUTES = [
 @pytest.fixture
 def unlimited(framework, serve, make_limiter) -> HttpClient:
     """A client of an app whose limit the battery never reaches: each probe meets the view."""
-    from markets_ratelimit.config import RateLimitConfig
-
     return serve(RateLimitConfig(make_limiter(limit=100_000, window=60)))()
 
 

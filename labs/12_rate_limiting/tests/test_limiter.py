@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from redis.commands.core import Script
 
 from markets_ratelimit.limiter import Decision, SlidingWindowLimiter
 
@@ -86,10 +87,14 @@ def test_reset_of_an_admitted_request_is_when_the_oldest_leaves(make_limiter: Ma
     first = limiter.hit("k")
     clock.advance(12.2)
     second = limiter.hit("k")
-    assert (first.reset, second.reset) == (30, 18), (
-        f"limit 5 per 30 s: hits at t=0 and t=12.2 answered reset={first.reset} and "
-        f"{second.reset}; expected 30 and 18 (ceil of 30-12.2 = 17.8): reset is when the "
-        "oldest counted request leaves, so one more request fits (task 1)"
+    clock.advance(7.795)
+    third = limiter.hit("k")
+    got = (first.reset, second.reset, third.reset)
+    assert got == (30, 18, 11), (
+        f"limit 5 per 30 s: hits at t=0, 12.2 and 19.995 answered reset={got}; expected "
+        "(30, 18, 11) — ceil(30), ceil(17.8), ceil(10.005): reset is the time until the "
+        "oldest counted request leaves (then one more fits), in whole seconds rounded up "
+        "(task 1)"
     )
 
 
@@ -158,6 +163,56 @@ def test_every_key_expires_within_the_window(make_limiter: Make, redis, clock) -
     assert min(ttls.values()) > 50_000, (
         f"PTTLs after a burst: {sorted(ttls.values())[:3]}…; a key lives about one window "
         "(60 s) after its last admitted request, not less (task 1)"
+    )
+
+
+def test_each_admitted_request_renews_the_expiry(make_limiter: Make, redis) -> None:
+    limiter = make_limiter(limit=5, window=60)
+    limiter.hit("k")
+    redis.pexpire("ratelimit:k", 1_000)  # as if most of the window had passed
+    limiter.hit("k")
+    ttl = redis.pttl("ratelimit:k")
+    assert ttl > 50_000, (
+        f"after a second admitted request the key's PTTL is {ttl} ms; each admitted request "
+        "renews the expiry to a full window (60 s): set only when the key is new, the key "
+        "— and with it the log — vanishes while its latest requests still count (task 1)"
+    )
+
+
+class RecordingRedis:
+    """A Redis client that records the commands sent through it, scripts included."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.commands: list[str] = []
+
+    def register_script(self, script: str) -> Script:
+        self.commands.append("register_script")
+        return Script(self, script)  # the script's calls come back through this proxy
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._real, name)
+        if not callable(attr) or name == "get_encoder":
+            return attr
+
+        def command(*args: Any, **kwargs: Any) -> Any:
+            self.commands.append(name)
+            return attr(*args, **kwargs)
+
+        return command
+
+
+def test_each_check_is_one_evalsha_of_a_script_registered_once(make_limiter: Make, redis):
+    recording = RecordingRedis(redis)
+    limiter = make_limiter(limit=2, window=60, client=recording)
+    limiter.hit("k")  # the first call may also load the script into the server
+    recording.commands.clear()
+    for _ in range(3):  # admitted, then refused twice
+        limiter.hit("k")
+    assert recording.commands == ["evalsha"] * 3, (
+        f"3 checks sent {recording.commands}; each check is ONE round trip, an EVALSHA of the "
+        "script registered once with redis.register_script in __init__: EVAL resends the "
+        "whole script every time, and two commands are two round trips (task 1)"
     )
 
 
