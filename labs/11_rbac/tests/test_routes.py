@@ -16,6 +16,8 @@ from checks import assert_401, assert_403, assert_allowed
 from conftest import USERS
 from spec import expected
 
+from markets_rbac import permissions
+from markets_rbac.domain import Permission
 from markets_rbac.routes import ROUTE_PERMISSIONS
 
 pytestmark = pytest.mark.task(2)
@@ -132,3 +134,41 @@ def test_every_route_lets_each_role_with_its_permission_through(client, world, r
                 f"{' '.join(route)} by a {role}, on a draft of their own",
                 f"{role} holds {permission}",
             )
+
+
+@pytest.mark.parametrize("route", sorted(ROUTE_PERMISSIONS), ids=" ".join)
+def test_every_route_needs_exactly_its_permission(client, world, route, monkeypatch):
+    permission = ROUTE_PERMISSIONS[route]
+    table = {
+        **permissions.ROLE_PERMISSIONS,
+        "only-this": frozenset({permission}),
+        "all-but-this": frozenset(Permission) - {permission},
+    }
+    monkeypatch.setattr(permissions, "ROLE_PERMISSIONS", table)
+    world.store.set_role(world.users["vera"].id, "only-this")
+    world.store.set_role(world.users["cleo"].id, "all-but-this")
+    r = request(client, world, route, "vera")
+    assert_allowed(
+        client.framework,
+        r,
+        f"{' '.join(route)} by a role holding only {permission}",
+        f"the route needs {permission} and nothing else",
+    )
+    r = request(client, world, route, "cleo")
+    assert_403(
+        client.framework,
+        r,
+        f"{' '.join(route)} by a role holding every permission but {permission}",
+        f"the route needs {permission}: guarding it with another permission that today's "
+        "roles happen to hold together is a bug the next table change exposes",
+    )
+
+
+@pytest.mark.parametrize("path", ["/markets", "/markets/{market_id}"])
+def test_head_is_guarded_like_get(client, world, path):
+    r = client.request("HEAD", path.format(market_id=world.markets["carl_draft"].id))
+    assert r.status in (401, 405), (
+        f"[{client.framework}] HEAD {path} with no token answered {r.status}; expected 401 (or "
+        "405 where HEAD is not served): HEAD runs the GET view, so a guard keyed on the method "
+        "name that lets unlisted methods through is bypassed by changing the verb (task 2)"
+    )
