@@ -1,1 +1,1 @@
-"""Lab 07: Caching."""
+"""Lab 07: a Redis cache-aside repository for markets, served by Django, FastAPI and Flask."""

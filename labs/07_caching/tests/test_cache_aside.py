@@ -1,0 +1,98 @@
+"""Task 2: `get` is cache-aside — a miss asks the repository once, then Redis answers."""
+
+from __future__ import annotations
+
+import json
+import random
+from decimal import Decimal
+
+import pytest
+from conftest import JITTER, TTL
+
+from markets_cache.domain import Market
+from markets_cache.keys import market_key
+
+pytestmark = [pytest.mark.core, pytest.mark.task(2)]
+
+
+def test_a_second_get_is_answered_from_redis(make_cache, inner, market: Market) -> None:
+    cache = make_cache()
+    first, second = cache.get(market.id), cache.get(market.id)
+    assert first == market and second == market, (
+        f"get({market.id}) twice returned {first!r} then {second!r}; expected {market!r} "
+        "both times (task 2)"
+    )
+    assert inner.calls["get"] == 1, (
+        f"two get({market.id}) calls reached the repository {inner.calls['get']} times; the "
+        "first is a miss that loads and stores the market, the second a hit (task 2)"
+    )
+
+
+def test_a_hit_comes_back_exact(make_cache, market: Market) -> None:
+    make_cache().get(market.id)
+    hit = make_cache().get(market.id)  # a new instance: only Redis can answer
+    assert hit == market and hit.volume.as_tuple() == Decimal("0.10").as_tuple(), (
+        f"a hit returned {hit!r}; expected {market!r}, volume Decimal('0.10') exactly: "
+        "store the codec's text (task 1) and decode it on the way out (task 2)"
+    )
+
+
+def test_the_market_is_stored_as_json_under_its_key(make_cache, redis, market: Market) -> None:
+    make_cache().get(market.id)
+    stored = redis.get(market_key(market.id))
+    assert stored is not None, (
+        f"after a miss on market {market.id}, Redis holds nothing at "
+        f"{market_key(market.id)!r} (keys: {sorted(redis.keys('*'))}); the cache stores the "
+        "market under markets_cache.keys.market_key(id) (task 2)"
+    )
+    assert json.loads(stored)["volume"] == "0.10", (
+        f"{market_key(market.id)!r} holds {stored[:120]!r}; expected the codec's JSON (task 2)"
+    )
+
+
+def test_a_market_with_empty_fields_is_still_a_hit(make_cache, inner) -> None:
+    empty = inner.add(name="", slug="", volume=Decimal("0"))
+    cache = make_cache()
+    got = [cache.get(empty.id) for _ in range(3)]
+    assert got == [empty] * 3 and inner.calls["get"] == 1, (
+        f"three get() of a market with an empty name and a zero volume returned {got!r} and "
+        f"reached the repository {inner.calls['get']} times; expected it 3 times for 1 "
+        "repository call: what is stored is a hit, whatever its fields hold (task 2)"
+    )
+
+
+def test_ttls_are_jittered_within_their_bounds(make_cache, inner, redis) -> None:
+    ids = [inner.add(name=f"M{n}", slug=f"m{n}", volume=Decimal("1")).id for n in range(40)]
+    cache = make_cache(random=random.Random(3).random)
+    for market_id in ids:
+        cache.get(market_id)
+    ttls = [redis.pttl(market_key(market_id)) for market_id in ids]
+    low, high = TTL * (1 - JITTER) * 1000, TTL * 1000
+    outside = [t for t in ttls if not low - 50 <= t <= high]
+    assert not outside, (
+        f"with ttl={TTL} and jitter={JITTER}, 40 cached markets have PTTLs {sorted(set(ttls))}; "
+        f"each must lie in [{low:.0f}, {high:.0f}] ms (ttl × (1 − jitter) to ttl). -1 means no "
+        "expiry at all: a cache entry without a TTL is stale forever after a missed "
+        "invalidation (task 2)"
+    )
+    assert max(ttls) - min(ttls) > TTL * JITTER * 1000 / 4, (
+        f"40 markets cached together have PTTLs from {min(ttls)} to {max(ttls)} ms; with "
+        f"jitter={JITTER} they must spread over the window: keys filled together that expire "
+        "together all miss together, and the database takes every reload at once (task 2)"
+    )
+
+
+def test_the_ttl_follows_the_random_source(make_cache, inner, redis) -> None:
+    lowest = inner.add(name="Low", slug="low", volume=Decimal("1"))
+    highest = inner.add(name="High", slug="high", volume=Decimal("1"))
+    make_cache(random=lambda: 0.999999).get(lowest.id)
+    make_cache(random=lambda: 0.0).get(highest.id)
+    got = redis.pttl(market_key(lowest.id)), redis.pttl(market_key(highest.id))
+    assert TTL * (1 - JITTER) * 1000 - 50 <= got[0] <= TTL * (1 - JITTER) * 1000 + 5, (
+        f"with random() = 0.999999 the entry's PTTL is {got[0]} ms; expected about "
+        f"{TTL * (1 - JITTER) * 1000:.0f} (ttl × (1 − jitter × random())) (task 2)"
+    )
+    assert TTL * 1000 - 50 <= got[1] <= TTL * 1000, (
+        f"with random() = 0.0 the entry's PTTL is {got[1]} ms; expected {TTL * 1000:.0f}: "
+        "the jitter only ever shortens the TTL, never lengthens it past ttl (task 2)"
+    )

@@ -1,0 +1,188 @@
+"""Task 5: a cold key hit by many callers at once is loaded once (single flight).
+
+The races here are forced, not hoped for: the repository's `get` holds every loader until all
+20 callers are in flight — each either loading or waiting (paused in the cache's `sleep`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from conftest import LOCK_TTL
+
+from markets_cache.domain import Market
+from markets_cache.keys import lock_key, market_key
+
+pytestmark = [pytest.mark.core, pytest.mark.task(5)]
+CALLERS = 20
+
+
+def stampede(make_cache, inner, market_id: int) -> list[object]:
+    """20 threads call get(market_id) at once; returns what each got."""
+    guard = threading.Lock()
+    loading: list[int] = []
+    waiting: set[int] = set()
+    all_in_flight = threading.Event()
+
+    def check() -> None:
+        if len(loading) + len(waiting) >= CALLERS:
+            all_in_flight.set()
+
+    def held_load(_: int) -> None:
+        with guard:
+            loading.append(threading.get_ident())
+            check()
+        all_in_flight.wait(timeout=3)
+
+    def sleep(seconds: float) -> None:
+        with guard:
+            waiting.add(threading.get_ident())
+            check()
+        time.sleep(seconds)
+
+    inner.before_get = held_load
+    cache = make_cache(sleep=sleep)
+    start = threading.Barrier(CALLERS)
+    results: list[object] = []
+
+    def call() -> None:
+        start.wait()
+        try:
+            results.append(cache.get(market_id))
+        except Exception as exc:  # shown in the assertion, not lost in a thread
+            results.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(CALLERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=8)
+    inner.before_get = None
+    return results
+
+
+def test_twenty_concurrent_misses_call_the_repository_once(make_cache, inner, market) -> None:
+    results = stampede(make_cache, inner, market.id)
+    assert results == [market] * CALLERS, (
+        f"20 concurrent get({market.id}) returned {results!r}; every caller gets the market "
+        "(task 5)"
+    )
+    assert inner.calls["get"] == 1, (
+        f"20 callers missed market {market.id} at once and the repository was called "
+        f"{inner.calls['get']} times; expected exactly 1 — a stampede: every client missing at "
+        "once reloads the same row. Take a lock in Redis (SET lock NX PX) before loading; the "
+        "others pause with the cache's `sleep`, then read the cache (task 5)"
+    )
+
+
+def test_twenty_concurrent_misses_on_a_missing_id_call_the_repository_once(
+    make_cache, inner
+) -> None:
+    results = stampede(make_cache, inner, 404)
+    assert results == [None] * CALLERS and inner.calls["get"] == 1, (
+        f"20 concurrent get(404) returned {results!r} after {inner.calls['get']} repository "
+        "calls; expected None for each, after 1 call: the single flight covers misses too "
+        "(task 5)"
+    )
+
+
+def test_the_lock_expires_on_its_own_while_held(make_cache, inner, redis, market) -> None:
+    seen: list[tuple[object, int]] = []
+    inner.before_get = lambda market_id: seen.append(
+        (redis.get(lock_key(market_id)), redis.pttl(lock_key(market_id)))
+    )
+    make_cache().get(market.id)
+    held, ttl = seen[0]
+    assert held and 0 < ttl <= LOCK_TTL * 1000, (
+        f"while loading market {market.id}, {lock_key(market.id)!r} held {held!r} with PTTL "
+        f"{ttl} ms; expected a token of yours with a PTTL of at most lock_ttl = "
+        f"{LOCK_TTL * 1000:.0f} ms (-2: no lock taken; -1: no expiry, so a loader that crashes "
+        "blocks every reader of that key forever) (task 5)"
+    )
+
+
+def test_the_lock_is_released_after_loading(make_cache, redis, market) -> None:
+    make_cache().get(market.id)
+    left = redis.get(lock_key(market.id))
+    assert left is None, (
+        f"after get({market.id}) loaded and cached the market, {lock_key(market.id)!r} still "
+        f"holds {left!r}; release the lock when the load is done, so the next miss does not "
+        "wait for it to expire (task 5)"
+    )
+
+
+def test_release_never_deletes_someone_elses_lock(make_cache, inner, redis, market) -> None:
+    def lock_expired_and_taken(market_id: int) -> None:
+        # Our load was slow: our lock expired, and another caller now holds the key.
+        redis.set(lock_key(market_id), "another-callers-token", px=60_000)
+
+    inner.before_get = lock_expired_and_taken
+    make_cache().get(market.id)
+    left = redis.get(lock_key(market.id))
+    assert left == "another-callers-token", (
+        f"our lock expired during the load and another caller took it; after our get() the "
+        f"lock holds {left!r}: release deleted a lock that was not ours, letting a third "
+        "caller load beside the second. Delete only if the value is still your token, "
+        "atomically: a Lua compare-and-delete (GET then DEL races) (task 5)"
+    )
+
+
+def test_a_waiter_reads_what_the_holder_cached(make_cache, inner, redis, market) -> None:
+    redis.set(lock_key(market.id), "holder", px=60_000)  # someone else is loading
+    pauses: list[float] = []
+
+    def holder_finishes(seconds: float) -> None:
+        pauses.append(seconds)
+        redis.set(market_key(market.id), make_cache_text(market), px=60_000)
+
+    got = make_cache(sleep=holder_finishes).get(market.id)
+    assert got == market and inner.calls["get"] == 0, (
+        f"with the lock held by another caller, get({market.id}) returned {got!r} after "
+        f"{len(pauses)} pauses and {inner.calls['get']} repository calls; a waiter pauses, "
+        "then reads the cache the holder filled — it does not load itself (task 5)"
+    )
+
+
+def test_a_waiter_gives_up_after_lock_ttl_and_loads(make_cache, inner, redis, market) -> None:
+    redis.set(lock_key(market.id), "crashed-holder", px=60_000)  # held, never filled
+    pauses: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        assert sum(pauses) < 5 * LOCK_TTL, (
+            f"a waiter has paused {len(pauses)} times, {sum(pauses):.2f} s in all, for a "
+            f"lock nobody releases; wait at most lock_ttl = {LOCK_TTL} s, then load from the "
+            "repository: a crashed holder must not block readers (task 5)"
+        )
+
+    got = make_cache(sleep=sleep).get(market.id)
+    assert got == market and inner.calls["get"] == 1, (
+        f"get({market.id}) behind a stuck lock returned {got!r} after "
+        f"{inner.calls['get']} repository calls; expected the market, loaded once (task 5)"
+    )
+    assert LOCK_TTL * 0.9 <= sum(pauses) <= LOCK_TTL * 1.2, (
+        f"behind a stuck lock the waiter paused {sum(pauses):.3f} s in all; expected about "
+        f"lock_ttl = {LOCK_TTL} s: that long, the lock's holder may still fill the cache "
+        "(task 5)"
+    )
+    assert min(pauses) > 0 and len(pauses) <= 50, (
+        f"the waiter looked {len(pauses)} times in {LOCK_TTL} s, pauses {pauses[:6]}…; back "
+        "off (double the pause, up to 50 ms): 19 waiters polling every millisecond are a "
+        "stampede on Redis instead (task 5)"
+    )
+
+
+def make_cache_text(market: Market) -> str:
+    from markets_cache.codec import encode_market
+
+    return encode_market(market)
+
+
+def test_the_lock_is_per_market(make_cache, inner, redis, market) -> None:
+    other = inner.add(name="Snow", slug="snow", volume=Decimal("1.00"))
+    redis.set(lock_key(other.id), "someone", px=60_000)
+    got = make_cache(sleep=lambda s: pytest.fail("waited on another market's lock")).get(market.id)
+    assert got == market, f"get({market.id}) returned {got!r} (task 5)"
