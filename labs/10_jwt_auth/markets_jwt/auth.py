@@ -1,12 +1,13 @@
-"""Access tokens: issue them, verify them, read them from a request, log a user in.
+"""Tokens: issue and verify access tokens, read them from a request, log a user in, rotate
+refresh tokens.
 
-The learner's file (tasks 1-4, and `authenticate` for task 5). Every framework's hook calls
-`authenticate`; nothing here knows which framework asked.
+The learner's file (tasks 1-4 and 6, and `authenticate` for task 5; `grant` is given).
+Every framework's hook calls `authenticate`; nothing here knows which framework asked.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from markets_jwt.config import JwtConfig
@@ -42,12 +43,12 @@ def bearer_token(authorization: str | None) -> str:
     raise NotImplementedError("TODO(task 3): parse the Bearer header — see README task 3")
 
 
-def login(users: UserStore, config: JwtConfig, username: str, password: str) -> TokenOut:
-    """An access token for the right username and password, else `InvalidCredentials` (task 4).
+def login(users: UserStore, username: str, password: str) -> User:
+    """The user with this username and password, else `InvalidCredentials` (task 4).
 
     An unknown user costs one hash verification too (`users.hasher.dummy_hash`).
     """
-    raise NotImplementedError("TODO(task 4): check the password, issue a token — see README task 4")
+    raise NotImplementedError("TODO(task 4): check the password — see README task 4")
 
 
 def authenticate(services: Services, authorization: str | None) -> User:
@@ -57,3 +58,26 @@ def authenticate(services: Services, authorization: str | None) -> User:
     (`services.users.by_subject`); a token naming no user is an `InvalidToken`.
     """
     raise NotImplementedError("TODO(task 5): token → user — see README task 5")
+
+
+def grant(
+    services: Services, user: User, *, family: str | None = None, expires_at: datetime | None = None
+) -> TokenOut:
+    """What a login (a new family) or a refresh (`family`, ending at `expires_at`) answers:
+    a new access token and a new refresh token. Given code."""
+    now = datetime.now(UTC)
+    ends = expires_at or now + services.jwt.refresh_lifetime
+    refresh_token = services.refresh.issue(user, ends, family)
+    access_token = issue_access_token(user, services.jwt, now=now)
+    lifetime = int(services.jwt.lifetime.total_seconds())
+    return TokenOut(access_token=access_token, refresh_token=refresh_token, expires_in=lifetime)
+
+
+def refresh(services: Services, refresh_token: str) -> TokenOut:
+    """A new access token and refresh token for a refresh token used once (task 6).
+
+    Unknown, expired or revoked: `InvalidToken`. Used already (`services.refresh.claim`
+    says so): revoke its family, then `InvalidToken`. Else `grant` in the same family,
+    ending when it ends.
+    """
+    raise NotImplementedError("TODO(task 6): rotate, detect reuse — see README task 6")

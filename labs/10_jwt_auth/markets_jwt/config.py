@@ -16,6 +16,7 @@ ALGORITHM = "EdDSA"  # the one algorithm this API signs and accepts
 ISSUER = "https://auth.markets.example"  # `iss`: who issued the token
 AUDIENCE = "markets-api"  # `aud`: who the token is for
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)  # `exp` - `iat`: short, so a leak expires soon
+REFRESH_LIFETIME = timedelta(days=30)  # a login's refresh tokens all end 30 days after it
 LEEWAY = timedelta(seconds=30)  # clock skew tolerated between the issuer and this API
 REQUIRED_CLAIMS = ("exp", "iat", "sub", "iss", "aud")  # a token missing one is refused
 
@@ -34,6 +35,7 @@ class JwtConfig:
     audience: str = AUDIENCE
     algorithm: str = ALGORITHM
     lifetime: timedelta = ACCESS_TOKEN_LIFETIME
+    refresh_lifetime: timedelta = REFRESH_LIFETIME
     leeway: timedelta = LEEWAY
 
     @classmethod

@@ -169,10 +169,15 @@ class LoginIn(_Body):
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
+class RefreshIn(_Body):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
 class TokenOut(BaseModel):
-    """The login answer (RFC 6749 §5.1): `expires_in` is in seconds."""
+    """The answer of a login or a refresh (RFC 6749 §5.1): `expires_in` is in seconds."""
 
     access_token: str
+    refresh_token: str
     token_type: str = TOKEN_TYPE
     expires_in: int
 

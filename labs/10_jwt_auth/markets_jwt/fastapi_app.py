@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from markets_jwt.auth import login
+from markets_jwt.auth import grant, login, refresh
 from markets_jwt.contract import (
     ApiError,
     AuthError,
@@ -20,6 +20,7 @@ from markets_jwt.contract import (
     LoginIn,
     MarketIn,
     MarketOut,
+    RefreshIn,
     TokenOut,
     api_error_from,
     code_for_status,
@@ -35,7 +36,7 @@ from markets_jwt.store import Services, User
 
 _ERRORS = {
     400: "Invalid input: `invalid_json` or `validation_failed`, per field",
-    401: "No token, a refused token, or a wrong username or password",
+    401: "No token, a refused token, a wrong username or password, a used refresh token",
     404: "No such market",
     415: "The body is not sent as application/json",
 }
@@ -68,8 +69,14 @@ router = APIRouter()
 
 @router.post("/auth/token", dependencies=JsonBody, responses=errors(400, 401, 415))
 def issue_token(body: LoginIn, services: Svc) -> TokenOut:
-    """200 and an access token for the right username and password (task 4)."""
-    return login(services.users, services.jwt, body.username, body.password)
+    """200 and a new access and refresh token for the right username and password (task 4)."""
+    return grant(services, login(services.users, body.username, body.password))
+
+
+@router.post("/auth/refresh", dependencies=JsonBody, responses=errors(400, 401, 415))
+def refresh_token(body: RefreshIn, services: Svc) -> TokenOut:
+    """200 and a new access and refresh token for an unused refresh token (task 6)."""
+    return refresh(services, body.refresh_token)
 
 
 @router.get("/markets", responses=errors(401))

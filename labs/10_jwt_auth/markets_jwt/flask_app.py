@@ -10,13 +10,14 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from markets_jwt.auth import login
+from markets_jwt.auth import grant, login, refresh
 from markets_jwt.contract import (
     ApiError,
     AuthError,
     LoginIn,
     MarketIn,
     MarketOut,
+    RefreshIn,
     api_error_from,
     code_for_status,
     error_body,
@@ -40,10 +41,17 @@ def services() -> Services:
 
 @bp.post("/auth/token")
 def issue_token() -> Reply:
-    """200 and an access token for the right username and password (task 4)."""
+    """200 and a new access and refresh token for the right username and password (task 4)."""
     body = _parse_body(LoginIn)
-    grant = login(services().users, services().jwt, body.username, body.password)
-    return jsonify(grant.model_dump())
+    user = login(services().users, body.username, body.password)
+    return jsonify(grant(services(), user).model_dump())
+
+
+@bp.post("/auth/refresh")
+def refresh_token() -> Reply:
+    """200 and a new access and refresh token for an unused refresh token (task 6)."""
+    body = _parse_body(RefreshIn)
+    return jsonify(refresh(services(), body.refresh_token).model_dump())
 
 
 @bp.get("/markets")

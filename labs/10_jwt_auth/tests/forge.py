@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from markets_jwt.config import JwtConfig
 
+ADA_PASSWORD = "correct horse battery staple"  # conftest.py's `ada`
+
 
 def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

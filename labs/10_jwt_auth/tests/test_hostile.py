@@ -5,6 +5,7 @@ from __future__ import annotations
 import forge
 import pytest
 
+from markets_jwt.auth import grant
 from markets_jwt.config import JwtConfig
 from markets_jwt.store import Services, User
 from patterns_workbook.testing import hostile
@@ -12,10 +13,12 @@ from patterns_workbook.testing.hostile import Route
 from patterns_workbook.testing.http import HttpClient
 
 LOGIN = {"username": "ada", "password": "correct horse battery staple"}
-TOKEN = "{token}"  # replaced by a valid token for ada in each test
+TOKEN = "{token}"  # replaced by a valid access token for ada in each test
+REFRESH = "{refresh}"  # and by an unused refresh token of hers
 
 ROUTES = [
     Route("POST", "/auth/token", task=4, body=LOGIN),
+    Route("POST", "/auth/refresh", task=6, body={"refresh_token": REFRESH}),
     Route("GET", "/markets", task=5, headers={"Authorization": TOKEN}),
     Route(
         "POST",
@@ -29,9 +32,12 @@ ROUTES = [
 ]
 
 
-def _with_token(route: Route, token: str) -> Route:
+def _with_tokens(route: Route, token: str, refresh_token: str) -> Route:
     headers = {k: v.replace(TOKEN, f"Bearer {token}") for k, v in route.headers.items()}
-    return Route(route.method, route.path, route.task, route.body, route.query, headers,
+    body = None if route.body is None else {
+        k: refresh_token if v == REFRESH else v for k, v in route.body.items()
+    }  # fmt: skip
+    return Route(route.method, route.path, route.task, body, route.query, headers,
                  route.read_only, route.money, route.nullable)  # fmt: skip
 
 
@@ -41,7 +47,9 @@ def test_hostile_requests_are_refused_in_the_envelope(
 ) -> None:
     market = services.markets.create("Rain in Lisbon", creator=ada)
     token = forge.valid(jwt_config, ada.subject)
-    hostile.assert_survives(client, _with_token(route, token), ids={"id": market.id})
+    refresh_token = grant(services, ada).refresh_token
+    route = _with_tokens(route, token, refresh_token)
+    hostile.assert_survives(client, route, ids={"id": market.id})
 
 
 @pytest.mark.task(5)

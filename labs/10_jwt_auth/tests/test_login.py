@@ -18,6 +18,7 @@ from patterns_workbook.testing.http import HttpClient
 pytestmark = pytest.mark.task(4)
 
 ADA_PASSWORD = "correct horse battery staple"  # conftest.py's `ada`
+BOB_PASSWORD = "Tr0ub4dor&3 but longer"  # and `bob`
 
 
 class CountingHasher(PasswordHasher):
@@ -35,14 +36,13 @@ class CountingHasher(PasswordHasher):
 
 
 @pytest.mark.core
-def test_the_right_password_gives_a_token_for_that_user(services: Services, ada: User) -> None:
-    grant = login(services.users, services.jwt, "ada", ADA_PASSWORD)
-    sub = forge.payload_of(grant.access_token).get("sub")
-    assert (sub, grant.token_type, grant.expires_in) == ("1", "Bearer", 900), (
-        f"login('ada', right password) gave sub={sub!r}, token_type={grant.token_type!r}, "
-        f"expires_in={grant.expires_in!r}; expected ada's access token ('1'), 'Bearer' and "
-        "the lifetime in seconds (900): TokenOut(access_token=issue_access_token(user, "
-        "config), expires_in=...) (task 4)"
+def test_the_right_password_gives_that_user(services: Services, ada: User, bob: User) -> None:
+    got = [
+        login(services.users, u.username, p) for u, p in ((ada, ADA_PASSWORD), (bob, BOB_PASSWORD))
+    ]
+    assert got == [ada, bob], (
+        f"login('ada', ada's password) and login('bob', bob's password) returned {got}; "
+        "each returns the user whose username and password were given (task 4)"
     )
 
 
@@ -61,11 +61,11 @@ def test_a_wrong_password_or_unknown_user_is_refused(
     services: Services, ada: User, username: str, password: str
 ) -> None:
     try:
-        grant = login(services.users, services.jwt, username, password)
+        user = login(services.users, username, password)
     except InvalidCredentials:
         return
     pytest.fail(
-        f"login({username!r}, {password!r}) returned {grant!r}; it must raise "
+        f"login({username!r}, {password!r}) returned {user!r}; it must raise "
         "InvalidCredentials (task 4)"
     )
 
@@ -75,7 +75,7 @@ def test_unknown_user_and_wrong_password_say_the_same(services: Services, ada: U
     messages = []
     for username, password in (("ada", "wrong"), ("nobody", "wrong")):
         try:
-            login(services.users, services.jwt, username, password)
+            login(services.users, username, password)
         except AuthError as exc:
             messages.append(f"{type(exc).__name__}({str(exc)!r})")
         else:
@@ -96,7 +96,7 @@ def test_every_failed_login_costs_one_password_check(services: Services, usernam
     assert users.hasher.dummy_hash  # made once, ahead of any login (a cached property)
     CountingHasher.runs = 0
     with pytest.raises(InvalidCredentials):
-        login(users, services.jwt, username, "guess")
+        login(users, username, "guess")
     assert CountingHasher.runs == 1, (
         f"login({username!r}, wrong password) ran scrypt {CountingHasher.runs} times; every "
         "failed login runs it exactly once — for an unknown user, a verification against "
@@ -108,9 +108,16 @@ def test_every_failed_login_costs_one_password_check(services: Services, usernam
 def test_post_auth_token_answers_the_grant(client: HttpClient, ada: User) -> None:
     r = client.post("/auth/token", json={"username": "ada", "password": ADA_PASSWORD})
     body = r.json() if r.status == 200 else {}
-    assert r.status == 200 and set(body) == {"access_token", "token_type", "expires_in"}, (
+    keys = {"access_token", "refresh_token", "token_type", "expires_in"}
+    assert r.status == 200 and set(body) == keys, (
         f"[{client.framework}] POST /auth/token with ada's password → {shown(r)}; expected "
-        "200 and {access_token, token_type: 'Bearer', expires_in} (task 4)"
+        f"200 and {sorted(keys)} (task 4)"
+    )
+    sub = forge.payload_of(body["access_token"]).get("sub")
+    assert (sub, body["token_type"], body["expires_in"]) == ("1", "Bearer", 900), (
+        f"[{client.framework}] the login answered sub={sub!r}, token_type="
+        f"{body['token_type']!r}, expires_in={body['expires_in']!r}; expected ada's access "
+        "token, 'Bearer' and 900 s: login returns the user whose password matched (task 4)"
     )
     listed = client.get("/markets", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert listed.status == 200, (

@@ -1,7 +1,8 @@
-"""Access tokens: issue them, verify them, read them from a request, log a user in.
+"""Tokens: issue and verify access tokens, read them from a request, log a user in, rotate
+refresh tokens.
 
-The learner's file (tasks 1-4, and `authenticate` for task 5). Every framework's hook calls
-`authenticate`; nothing here knows which framework asked.
+The learner's file (tasks 1-4 and 6, and `authenticate` for task 5; `grant` is given).
+Every framework's hook calls `authenticate`; nothing here knows which framework asked.
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ def bearer_token(authorization: str | None) -> str:
     return match.group(1)
 
 
-def login(users: UserStore, config: JwtConfig, username: str, password: str) -> TokenOut:
-    """An access token for the right username and password, else `InvalidCredentials` (task 4).
+def login(users: UserStore, username: str, password: str) -> User:
+    """The user with this username and password, else `InvalidCredentials` (task 4).
 
     An unknown user costs one hash verification too, so the answer's timing does not say
     whether the username exists.
@@ -76,8 +77,7 @@ def login(users: UserStore, config: JwtConfig, username: str, password: str) -> 
     stored = user.password_hash if user is not None else users.hasher.dummy_hash
     if not users.hasher.verify(password, stored) or user is None:
         raise InvalidCredentials()
-    token = issue_access_token(user, config)
-    return TokenOut(access_token=token, expires_in=int(config.lifetime.total_seconds()))
+    return user
 
 
 def authenticate(services: Services, authorization: str | None) -> User:
@@ -87,3 +87,35 @@ def authenticate(services: Services, authorization: str | None) -> User:
     if user is None:
         raise InvalidToken("The access token names no user.")
     return user
+
+
+def grant(
+    services: Services, user: User, *, family: str | None = None, expires_at: datetime | None = None
+) -> TokenOut:
+    """What a login (a new family) or a refresh (`family`, ending at `expires_at`) answers:
+    a new access token and a new refresh token. Given code."""
+    now = datetime.now(UTC)
+    ends = expires_at or now + services.jwt.refresh_lifetime
+    refresh_token = services.refresh.issue(user, ends, family)
+    access_token = issue_access_token(user, services.jwt, now=now)
+    lifetime = int(services.jwt.lifetime.total_seconds())
+    return TokenOut(access_token=access_token, refresh_token=refresh_token, expires_in=lifetime)
+
+
+def refresh(services: Services, refresh_token: str) -> TokenOut:
+    """A new access token and refresh token for a refresh token used once (task 6).
+
+    A token used a second time — by its owner and a thief, who cannot be told apart — revokes
+    its whole family, the tokens its thief or owner would rotate to next.
+    """
+    store = services.refresh
+    row = store.find(refresh_token)
+    if row is None or store.is_revoked(row.family) or row.expires_at <= datetime.now(UTC):
+        raise InvalidToken("The refresh token is invalid.")
+    if not store.claim(row):
+        store.revoke(row.family)
+        raise InvalidToken("The refresh token was used already: this login is revoked.")
+    user = services.users.by_subject(row.subject)
+    if user is None:
+        raise InvalidToken("The refresh token names no user.")
+    return grant(services, user, family=row.family, expires_at=row.expires_at)

@@ -33,6 +33,10 @@ class LoginSerializer(StrictSerializer):
     password = serializers.CharField(max_length=200, trim_whitespace=False)
 
 
+class RefreshSerializer(StrictSerializer):
+    refresh_token = serializers.CharField(max_length=200, trim_whitespace=False)
+
+
 class MarketSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(max_length=200)

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from markets_jwt.auth import login
+from markets_jwt.auth import grant, login, refresh
 from markets_jwt.contract import (
     ApiError,
     AuthError,
@@ -30,7 +30,11 @@ from markets_jwt.contract import (
     validation_failed,
 )
 from markets_jwt.django_api.authentication import JWTAuthentication
-from markets_jwt.django_api.serializers import LoginSerializer, MarketSerializer
+from markets_jwt.django_api.serializers import (
+    LoginSerializer,
+    MarketSerializer,
+    RefreshSerializer,
+)
 from markets_jwt.store import Market, Services
 
 
@@ -52,10 +56,20 @@ class TokenView(ApiView):
     permission_classes: ClassVar[list[type]] = []
 
     def post(self, request: Request) -> Response:
-        """200 and an access token for the right username and password (task 4)."""
+        """200 and a new access and refresh token for the right username and password (task 4)."""
         data = validated(LoginSerializer, request)
-        grant = login(services().users, services().jwt, data["username"], data["password"])
-        return Response(grant.model_dump())
+        user = login(services().users, data["username"], data["password"])
+        return Response(grant(services(), user).model_dump())
+
+
+class RefreshView(ApiView):
+    authentication_classes: ClassVar[list[type]] = []  # the refresh token is the credential
+    permission_classes: ClassVar[list[type]] = []
+
+    def post(self, request: Request) -> Response:
+        """200 and a new access and refresh token for an unused refresh token (task 6)."""
+        data = validated(RefreshSerializer, request)
+        return Response(refresh(services(), data["refresh_token"]).model_dump())
 
 
 class MarketList(ApiView):
