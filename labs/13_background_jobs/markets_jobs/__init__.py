@@ -1,1 +1,1 @@
-"""Lab 13: Background jobs and queues."""
+"""Lab 13: background jobs and queues — an index job enqueued after commit, retried, idempotent."""

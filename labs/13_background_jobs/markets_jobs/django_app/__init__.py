@@ -1,0 +1,1 @@
+"""The markets on Django and Django REST framework."""

@@ -1,0 +1,1 @@
+"""The markets on SQLAlchemy 2, shared by the FastAPI and Flask apps."""

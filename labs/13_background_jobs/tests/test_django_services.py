@@ -1,0 +1,51 @@
+"""Task 3, Django: `on_commit` waits for the outermost transaction, whoever opened it.
+
+A view may already run inside a transaction (`ATOMIC_REQUESTS = True`, or a caller's own
+`atomic()`): then the service's `atomic()` is only a savepoint, and the market is committed
+when the *outer* block ends. Enqueueing when the service's own block ends is too early.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from markets_jobs.domain import NewMarket
+
+pytestmark = [pytest.mark.django, pytest.mark.task(3), pytest.mark.django_db(transaction=True)]
+
+
+def test_inside_an_outer_transaction_the_job_waits_for_the_outer_commit(queue) -> None:
+    from django.db import transaction
+
+    from markets_jobs.django_app import services
+
+    with transaction.atomic():
+        market = services.create_market(NewMarket("Rain in Lisbon", "rain-lisbon"), queue)
+        inside = queue.count
+    after = queue.count
+    assert inside == 0, (
+        f"create_market ran inside a caller's transaction (as with ATOMIC_REQUESTS) and had "
+        f"enqueued {inside} job(s) before that transaction committed; the market was not "
+        "visible to any worker yet. transaction.on_commit runs the enqueue when the "
+        "outermost transaction commits (task 3)"
+    )
+    assert after == 1 and queue.get_jobs()[0].args == (market.pk,), (
+        f"after the outer commit the queue holds {after} job(s); expected one for market "
+        f"{market.pk} (task 3)"
+    )
+
+
+def test_an_outer_rollback_drops_the_job(queue) -> None:
+    from django.db import transaction
+
+    from markets_jobs.django_app import services
+    from markets_jobs.django_app.models import Market
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.create_market(NewMarket("Rain in Lisbon", "rain-lisbon"), queue)
+        raise RuntimeError("the caller fails after the create (test)")
+    assert Market.objects.count() == 0
+    assert queue.count == 0, (
+        f"the caller's transaction rolled the market back, yet {queue.count} job(s) were "
+        "enqueued for it (task 3)"
+    )
