@@ -82,6 +82,24 @@ def test_retry_after_is_the_time_until_the_oldest_request_leaves(make_limiter: M
     )
 
 
+def test_the_window_is_measured_to_the_millisecond(make_limiter: Make, clock) -> None:
+    limiter = make_limiter(limit=3, window=60)
+    start = clock.now
+    for at in (0.9, 20, 40):
+        clock.now = start + at
+        limiter.hit("k")
+    clock.now = start + 60.5
+    early = limiter.hit("k")
+    clock.now = start + 60.9
+    on_time = limiter.hit("k")
+    assert (early.allowed, early.retry_after, on_time.allowed) == (False, 1, True), (
+        f"limit 3 per 60 s, hits at t=0.9, 20, 40: at t=60.5 hit() answered {early}, at t=60.9 "
+        f"{on_time}; expected refused with retry_after=1 (the t=0.9 request leaves at 60.9), "
+        "then admitted: the clock is read in milliseconds — cut to whole seconds, t=0.9 "
+        "becomes t=0 and leaves the window up to a second early (task 1)"
+    )
+
+
 def test_reset_of_an_admitted_request_is_when_the_oldest_leaves(make_limiter: Make, clock):
     limiter = make_limiter(limit=5, window=30)
     first = limiter.hit("k")
@@ -169,9 +187,11 @@ def test_every_key_expires_within_the_window(make_limiter: Make, redis, clock) -
 def test_each_admitted_request_renews_the_expiry(make_limiter: Make, redis) -> None:
     limiter = make_limiter(limit=5, window=60)
     limiter.hit("k")
-    redis.pexpire("ratelimit:k", 1_000)  # as if most of the window had passed
+    keys = list(redis.scan_iter("*"))
+    assert len(keys) == 1, f"one hit for one key left the keys {keys} in Redis (task 1)"
+    redis.pexpire(keys[0], 1_000)  # as if most of the window had passed
     limiter.hit("k")
-    ttl = redis.pttl("ratelimit:k")
+    ttl = redis.pttl(keys[0])
     assert ttl > 50_000, (
         f"after a second admitted request the key's PTTL is {ttl} ms; each admitted request "
         "renews the expiry to a full window (60 s): set only when the key is new, the key "
