@@ -22,6 +22,12 @@ def test_every_operation_documents_bearer_401_and_403(fastapi_app_and_client):
                 f"{method.upper()} {path} documents responses {sorted(documented)}; every "
                 "operation answers 401 and 403 (errors() adds them) and never 422 (task 2)"
             )
+            if "requestBody" in operation:
+                assert {"400", "415"} <= documented, (
+                    f"{method.upper()} {path} reads a body but documents {sorted(documented)}: "
+                    "a body route answers 400 for invalid input and 415 for a body not sent "
+                    "as JSON (task 2)"
+                )
             assert operation.get("security"), (
                 f"{method.upper()} {path} has no `security` in the OpenAPI schema: the route is "
                 "not behind current_user (require_permission depends on it) (task 2)"

@@ -39,9 +39,14 @@ def test_unserved_methods_are_405_with_allow(client, world):
 def test_an_unknown_url_is_a_404_in_the_envelope(client, world):
     r = client.get("/no-such-route", headers={"Authorization": f"Bearer {world.token('ada')}"})
     problem = envelope_problem(r)
-    assert r.status == 404 and problem is None and r.json()["error"]["message"], (
+    ok = (
+        problem is None
+        and r.json()["error"]["code"] == "not_found"
+        and r.json()["error"]["message"]
+    )
+    assert r.status == 404 and ok, (
         f"[{client.framework}] GET /no-such-route answered {r.status} {r.text[:200]}; expected "
-        f"a 404 in the error envelope, with a message ({problem}) (task 2)"
+        f"a 404 in the error envelope, code 'not_found', with a message ({problem}) (task 2)"
     )
 
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -34,7 +33,6 @@ from markets_rbac.schemas import (
     Resolution,
     RoleChange,
     UserOut,
-    api_error_from,
     openapi_body,
     parse_body,
 )
@@ -190,10 +188,6 @@ def domain_error_response(request: Request, exc: DomainError) -> JSONResponse:
     return api_error_response(request, from_domain_error(exc))
 
 
-def validation_error_response(request: Request, exc: RequestValidationError) -> JSONResponse:
-    return api_error_response(request, api_error_from(exc.errors()))
-
-
 def http_error_response(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """FastAPI's own 404 and 405 in the envelope; a 405's Allow lists every method of the path
     (Starlette names only the first matching route's)."""
@@ -219,7 +213,6 @@ def create_app(store: Store) -> FastAPI:
     handlers: dict[Any, Callable[..., Any]] = {
         ApiError: api_error_response,
         DomainError: domain_error_response,
-        RequestValidationError: validation_error_response,
         StarletteHTTPException: http_error_response,
     }
     for exc_type, handler in handlers.items():
