@@ -1,1 +1,2 @@
-"""Lab 09: Retry with exponential backoff."""
+"""Lab 09: retry with exponential backoff — a `retry` decorator, a retrying httpx client, and
+an endpoint that stays honest when the pricing service it calls is down."""

@@ -1,6 +1,0 @@
-"""Retry with exponential backoff: the piece of the pattern the learner writes."""
-
-
-def describe(name: str) -> str:
-    """The greeting for `name`, its surrounding whitespace removed: `Hello, Ada!`."""
-    return f"Hello, {name.strip()}!"
