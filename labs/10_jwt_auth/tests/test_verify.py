@@ -102,14 +102,20 @@ def test_an_expired_token_says_so(jwt_config: JwtConfig) -> None:
 
 def test_verifying_needs_only_the_public_key(jwt_config: JwtConfig) -> None:
     token = forge.valid(jwt_config, "7")
+    verdict = _accepted(token, jwt_config.verifier())
+    assert verdict is None, (
+        f"verify_token(token, config.verifier()) {verdict}; an API that only verifies holds "
+        "the public key, not the private one (which could mint tokens): decode with "
+        "config.public_key (task 2)"
+    )
+
+
+def _accepted(token: str, config: JwtConfig) -> str | None:
+    """None when verify_token accepted the token, else what it did instead."""
     try:
-        claims = verify_token(token, jwt_config.verifier())
+        verify_token(token, config)
     except NotImplementedError:
         raise
     except Exception as exc:
-        pytest.fail(
-            f"verify_token(token, config.verifier()) raised {type(exc).__name__}: {exc}; an "
-            "API that only verifies holds the public key, not the private one (which could "
-            "mint tokens): decode with config.public_key (task 2)"
-        )
-    assert claims.get("sub") == "7", f"verify_token returned {claims} (task 2)"
+        return f"raised {type(exc).__name__}: {exc}"
+    return None
