@@ -236,6 +236,20 @@ def test_each_check_is_one_evalsha_of_a_script_registered_once(make_limiter: Mak
     )
 
 
+def test_the_log_never_outgrows_the_limit(make_limiter: Make, redis, clock) -> None:
+    limiter = make_limiter(limit=3, window=10)
+    for _ in range(25):  # one request every 4 s for 100 s: never more than 3 in 10 s
+        assert limiter.hit("k").allowed, "a request every 4 s fits 3 per 10 s (task 1)"
+        clock.advance(4)
+    sizes = {key: redis.zcard(key) for key in redis.scan_iter("*") if redis.type(key) == "zset"}
+    assert sizes and max(sizes.values()) <= 3, (
+        f"after 25 admitted requests over 100 s (limit 3 per 10 s) the logs hold {sizes}; "
+        "each check removes what left the window, so a log holds at most `limit` entries: "
+        "counting only the recent ones (ZCOUNT) while keeping the old ones grows the key for "
+        "as long as the client stays active, its TTL renewed every time (task 1)"
+    )
+
+
 def test_two_instances_on_one_redis_share_the_budget(make_limiter: Make) -> None:
     worker_1, worker_2 = make_limiter(limit=3, window=60), make_limiter(limit=3, window=60)
     for _ in range(3):
