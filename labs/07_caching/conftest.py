@@ -26,11 +26,6 @@ from markets_cache.domain import InMemoryMarketRepository, Market
 from patterns_workbook.testing.django_settings import configure_django
 from patterns_workbook.testing.http import HttpClient
 
-FRAMEWORKS = [
-    pytest.param("django", marks=pytest.mark.django),
-    pytest.param("fastapi", marks=pytest.mark.fastapi),
-    pytest.param("flask", marks=pytest.mark.flask),
-]
 TTL = 60.0  # seconds, the caches' TTL in tests
 JITTER = 0.2
 NEGATIVE_TTL = 2.0
@@ -128,17 +123,41 @@ class BrokenRedis:
         return command
 
 
-@pytest.fixture(params=FRAMEWORKS)
-def framework(request: pytest.FixtureRequest) -> str:
-    """Each HTTP test runs once per framework: `-m django`, `-m fastapi`, `-m flask`."""
-    return request.param
+class HookedRedis:
+    """The test's Redis client, with hooks: `before["set"] = fn` runs `fn(*args, **kwargs)`
+    before each SET, `after["get"] = fn` runs `fn(result, *args, **kwargs)` after each GET.
+
+    Scripts (`register_script`) run on the real client, unhooked.
+    """
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.before: dict[str, Callable[..., None]] = {}
+        self.after: dict[str, Callable[..., None]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._real, name)
+        if name == "register_script" or not callable(attribute):
+            return attribute
+
+        def command(*args: Any, **kwargs: Any) -> Any:
+            if (before := self.before.get(name)) is not None:
+                before(*args, **kwargs)
+            result = attribute(*args, **kwargs)
+            if (after := self.after.get(name)) is not None:
+                after(result, *args, **kwargs)
+            return result
+
+        return command
 
 
 @pytest.fixture
 def serve(
     framework: str, request: pytest.FixtureRequest, as_client: Any
 ) -> Iterator[Callable[[CachedMarketRepository], HttpClient]]:
-    """`client = serve(cache)`: an HttpClient over the framework's app, serving `cache`."""
+    """`client = serve(cache)`: an HttpClient over the framework's app, serving `cache`.
+
+    `framework` is the test module's fixture, parametrized over the three frameworks."""
 
     def serve(repository: CachedMarketRepository) -> HttpClient:
         if framework == "django":

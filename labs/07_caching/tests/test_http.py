@@ -13,6 +13,11 @@ from patterns_workbook.testing import hostile
 from patterns_workbook.testing.hostile import Route
 from patterns_workbook.testing.http import Reply
 
+FRAMEWORKS = [
+    pytest.param("django", marks=pytest.mark.django),
+    pytest.param("fastapi", marks=pytest.mark.fastapi),
+    pytest.param("flask", marks=pytest.mark.flask),
+]
 ROUTES = [
     Route("GET", "/markets/{id}", task=2),
     Route(
@@ -24,6 +29,12 @@ ROUTES = [
         money=("volume",),
     ),
 ]
+
+
+@pytest.fixture(params=FRAMEWORKS)
+def framework(request: pytest.FixtureRequest) -> str:
+    """Each test here runs once per framework: `-m django`, `-m fastapi`, `-m flask`."""
+    return request.param
 
 
 def show(reply: Reply) -> str:

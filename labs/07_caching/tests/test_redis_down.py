@@ -99,3 +99,39 @@ def test_a_redis_bug_is_not_mistaken_for_an_outage(make_cache, market: Market) -
         f"not an outage) and get returned {got!r}; catch ConnectionError and TimeoutError "
         "only — swallowing every RedisError hides a bug behind a silent slowdown (task 6)"
     )
+
+
+class DropsAfterFirstRead:
+    """Redis that answers the first GET (a miss), then loses the connection for good."""
+
+    def __init__(self, real) -> None:
+        self._real = real
+        self.commands: list[str] = []
+
+    def __getattr__(self, name: str):
+        if name == "register_script":
+            return lambda text: self._fail_as("EVALSHA")
+        return self._fail_as(name)
+
+    def _fail_as(self, name: str):
+        def command(*args, **kwargs):
+            self.commands.append(name)
+            if self.commands == ["get"]:
+                return self._real.get(*args, **kwargs)
+            raise redis.exceptions.ConnectionError("Connection reset by peer")
+
+        return command
+
+
+def test_redis_lost_in_the_middle_of_a_get(make_cache, inner, redis, market: Market) -> None:
+    flaky = DropsAfterFirstRead(redis)
+    try:
+        got = make_cache(client=flaky).get(market.id)
+    except Exception as exc:
+        got = exc
+    assert got == market, (
+        f"Redis answered the first GET (a miss), then dropped the connection; get({market.id}) "
+        f"gave {got!r} after {flaky.commands}. Every Redis call can fail, not only the first: "
+        "guard the lock, the fill and the release too, and answer from the repository "
+        "(task 6)"
+    )

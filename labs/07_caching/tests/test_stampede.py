@@ -11,7 +11,7 @@ import time
 from decimal import Decimal
 
 import pytest
-from conftest import LOCK_TTL
+from conftest import LOCK_TTL, HookedRedis
 
 from markets_cache.domain import Market
 from markets_cache.keys import lock_key, market_key
@@ -186,3 +186,74 @@ def test_the_lock_is_per_market(make_cache, inner, redis, market) -> None:
     redis.set(lock_key(other.id), "someone", px=60_000)
     got = make_cache(sleep=lambda s: pytest.fail("waited on another market's lock")).get(market.id)
     assert got == market, f"get({market.id}) returned {got!r} (task 5)"
+
+
+def test_the_lock_holder_reads_the_cache_before_loading(make_cache, inner, redis, market):
+    hooked = HookedRedis(redis)
+
+    def another_loader_just_finished(*args: object, **options: object) -> None:
+        name = args[0] if args else options.get("name")
+        if options.get("nx") and name == lock_key(market.id):
+            hooked.before.pop("set")
+            # Between our miss and our SET NX, the previous holder cached and released.
+            redis.set(market_key(market.id), make_cache_text(market), px=60_000)
+
+    hooked.before["set"] = another_loader_just_finished
+    got = make_cache(client=hooked).get(market.id)
+    assert got == market and inner.calls["get"] == 0, (
+        f"the cache was filled by another loader between our miss and our SET NX; get() "
+        f"returned {got!r} after {inner.calls['get']} repository calls, expected 0: once you "
+        "hold the lock, read the cache again before loading — the holder before you may "
+        "have just filled it, and under load that is the common case (task 5)"
+    )
+
+
+def test_release_is_one_atomic_compare_and_delete(make_cache, redis, market) -> None:
+    hooked = HookedRedis(redis)
+    swapped: list[str] = []
+
+    def lock_changes_hands(result: object, *args: object, **options: object) -> None:
+        name = args[0] if args else options.get("name")
+        if name == lock_key(market.id) and result is not None:
+            # Right after the holder read its own token, its lock expired and was retaken.
+            redis.set(lock_key(market.id), "the-next-holder", px=60_000)
+            swapped.append(str(result))
+
+    hooked.after["get"] = lock_changes_hands
+    make_cache(client=hooked).get(market.id)
+    left = redis.get(lock_key(market.id))
+    assert not swapped or left == "the-next-holder", (
+        f"release read the lock ({swapped[0] if swapped else ''!r}, its own token), the lock "
+        f"then changed hands, and release deleted it anyway (it now holds {left!r}): a GET "
+        "then a DEL from Python is two commands, and anything can happen between them. "
+        "Compare and delete in one Lua script, which Redis runs atomically (task 5)"
+    )
+
+
+def test_a_failed_load_releases_the_lock(make_cache, inner, redis, market) -> None:
+    def database_down(market_id: int) -> None:
+        raise RuntimeError("database unavailable")
+
+    inner.before_get = database_down
+    with pytest.raises(RuntimeError, match="database unavailable"):
+        make_cache().get(market.id)
+    left = redis.get(lock_key(market.id))
+    assert left is None, (
+        f"the repository raised while we held the lock, and {lock_key(market.id)!r} still "
+        f"holds {left!r}: every reader of market {market.id} now waits lock_ttl for nothing. "
+        "Release in a `finally` (task 5)"
+    )
+
+
+def test_each_load_takes_the_lock_with_a_fresh_token(make_cache, inner, redis, market):
+    tokens: list[object] = []
+    inner.before_get = lambda market_id: tokens.append(redis.get(lock_key(market_id)))
+    cache = make_cache()
+    cache.get(market.id)
+    redis.delete(market_key(market.id))
+    cache.get(market.id)
+    assert len(tokens) == 2 and tokens[0] and tokens[0] != tokens[1], (
+        f"two loads of market {market.id} held the lock with tokens {tokens}; each load "
+        "needs a token of its own (secrets.token_hex): with a shared one, a holder that "
+        "outlived its lock releases the next holder's (task 5)"
+    )
