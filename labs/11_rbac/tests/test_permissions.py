@@ -60,16 +60,22 @@ def test_the_table_has_one_row_per_role_naming_only_known_permissions():
         )
 
 
-def test_has_permission_reads_the_table_so_a_new_role_needs_one_line(monkeypatch):
-    table = {**permissions.ROLE_PERMISSIONS, "auditor": frozenset({Permission.MARKETS_READ})}
+def test_has_permission_reads_the_table_so_a_role_change_is_one_line(monkeypatch):
+    table = {
+        **permissions.ROLE_PERMISSIONS,
+        "auditor": frozenset({Permission.MARKETS_READ}),
+        "admin": frozenset(Permission) - {Permission.USERS_MANAGE},
+    }
     monkeypatch.setattr(permissions, "ROLE_PERMISSIONS", table)
     got = (
         has_permission("auditor", Permission.MARKETS_READ),
         has_permission("auditor", Permission.MARKETS_CREATE),
+        has_permission("admin", Permission.USERS_MANAGE),
     )
-    assert got == (True, False), (
-        "With ROLE_PERMISSIONS given a row 'auditor': {markets:read}, has_permission('auditor', "
-        f"'markets:read') and ('auditor', 'markets:create') returned {got}; expected (True, "
-        "False). has_permission must read ROLE_PERMISSIONS, the one place roles get their "
-        "permissions — not a copy, not role names in code (task 1)"
+    assert got == (True, False, False), (
+        "With ROLE_PERMISSIONS given a row 'auditor': {markets:read} and an admin row without "
+        "users:manage, has_permission('auditor', 'markets:read'), ('auditor', "
+        f"'markets:create') and ('admin', 'users:manage') returned {got}; expected (True, "
+        "False, False). has_permission must read ROLE_PERMISSIONS, the one place roles get "
+        "their permissions — not a copy, and no `role == 'admin'` short cut (task 1)"
     )
