@@ -26,11 +26,6 @@ from patterns_workbook.testing.django_settings import configure_django
 SEED = 9  # every jittered delay in the tests is a draw from random.Random(SEED)
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)  # the wall clock, for Retry-After dates
 UPSTREAM = "http://pricing.internal"
-FRAMEWORKS = [
-    pytest.param("django", marks=pytest.mark.django),
-    pytest.param("fastapi", marks=pytest.mark.fastapi),
-    pytest.param("flask", marks=pytest.mark.flask),
-]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -170,17 +165,21 @@ def make_pricing(
         http.close()
 
 
-@pytest.fixture(params=FRAMEWORKS)
-def client(request: pytest.FixtureRequest, make_pricing: Callable[..., RetryingClient]) -> Any:
-    """An HttpClient over one framework's app, whose pricing client is `make_pricing()`."""
+@pytest.fixture
+def client(
+    framework: str, request: pytest.FixtureRequest, make_pricing: Callable[..., RetryingClient]
+) -> Any:
+    """An HttpClient over `framework`'s app, whose pricing client is `make_pricing()`.
+
+    `framework` is the test module's fixture, parametrized over the three frameworks."""
     pricing = make_pricing()
-    if request.param == "django":
+    if framework == "django":
         from patterns_workbook.testing.http import as_client
 
         settings.MARKETS_PRICING = pricing
         yield as_client("django")
         settings.MARKETS_PRICING = None
-    elif request.param == "fastapi":
+    elif framework == "fastapi":
         app, http = request.getfixturevalue("fastapi_app_and_client")
         app.state.pricing = pricing
         yield http

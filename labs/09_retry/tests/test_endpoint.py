@@ -13,7 +13,18 @@ from patterns_workbook.testing import hostile
 from patterns_workbook.testing.http import Reply
 
 pytestmark = pytest.mark.task(5)
+FRAMEWORKS = [
+    pytest.param("django", marks=pytest.mark.django),
+    pytest.param("fastapi", marks=pytest.mark.fastapi),
+    pytest.param("flask", marks=pytest.mark.flask),
+]
 SECRET = "db-password=hunter2 at 10.0.0.5:5432"  # what the pricing service's errors leak
+
+
+@pytest.fixture(params=FRAMEWORKS)
+def framework(request: pytest.FixtureRequest) -> str:
+    """Each test here runs once per framework: `-m django`, `-m fastapi`, `-m flask`."""
+    return request.param
 
 
 def show(reply: Reply) -> str:

@@ -125,8 +125,15 @@ def test_cancelling_the_task_during_the_backoff_stops_it(clock) -> None:
         retrying = retry(call, attempts=5, base=1, jitter=Jitter.NONE, async_sleep=forever,
                          sleep=no_sync_sleep, clock=clock)  # fmt: skip
         task = asyncio.create_task(retrying(1))
-        while not waiting:
+        for _ in range(100):  # a few turns of the loop: the first attempt fails at once
+            if waiting or task.done():
+                break
             await asyncio.sleep(0)
+        if not waiting:
+            if not task.done():
+                task.cancel()
+                return "still running, never awaiting async_sleep"
+            return f"ended before any backoff: {task.exception()!r}"
         task.cancel()
         try:
             await asyncio.wait_for(task, timeout=1)
