@@ -344,8 +344,12 @@ def flask_app_and_client() -> tuple[Any, Any]:
 
 @pytest.fixture
 def fastapi_app(sessions: sessionmaker[Session], queue: WatchedQueue) -> Any:
-    """The FastAPI app over a fresh database and queue, for the maintainer suite's OpenAPI
-    fuzzing (schemathesis); no lab test requests it."""
+    """The FastAPI app over a fresh database holding market 1, and the test's queue, for the
+    maintainer suite's OpenAPI fuzzing (schemathesis); no lab test requests it."""
+    from markets_jobs.domain import NewMarket
     from markets_jobs.fastapi_app import create_app
+    from markets_jobs.sqlalchemy_orm import store
 
+    with sessions.begin() as session:
+        store.insert_market(session, NewMarket("Rain in Lisbon", "rain-lisbon"))
     return create_app(sessions, queue)
