@@ -44,7 +44,7 @@ def stampede(make_cache, inner, market_id: int) -> list[object]:
         time.sleep(seconds)
 
     inner.before_get = held_load
-    cache = make_cache(sleep=sleep)
+    cache = make_cache(sleep=sleep, lock_ttl=5.0)  # waiters outlast a slow, loaded machine
     start = threading.Barrier(CALLERS)
     results: list[object] = []
 
