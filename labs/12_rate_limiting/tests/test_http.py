@@ -221,7 +221,12 @@ def test_the_blocking_redis_call_never_runs_on_the_event_loop(framework, serve, 
     )
 
 
-def test_when_redis_is_unreachable_the_request_is_refused(framework, serve, clock) -> None:
+def test_when_redis_is_unreachable_the_request_is_refused(framework, serve, make_limiter, clock):
+    working = serve(RateLimitConfig(make_limiter(limit=3, window=60)))().get("/markets")
+    assert working.status == 200, (
+        f"[{framework}] with Redis up, GET /markets answered {show(working)}; expected 200 "
+        "before the outage below means anything (task 4)"
+    )
     # Nothing listens on port 1; no retries, so the refusal comes at once.
     unreachable = Redis(host="127.0.0.1", port=1, retry=Retry(NoBackoff(), retries=0))
     config = RateLimitConfig(SlidingWindowLimiter(unreachable, limit=3, window=60, clock=clock))
