@@ -272,15 +272,21 @@ def test_unserved_methods_are_405_with_allow(unlimited) -> None:
 def test_over_the_limit_every_hostile_request_is_a_429_in_the_envelope(framework, limited):
     client = limited()
     statuses(client, 3)
+    probes = [probe for route in ROUTES for probe in hostile.probes(route, {"id": 1})]
+    for path in {route.path for route in ROUTES}:
+        served = {route.method for route in ROUTES if route.path == path}
+        for method in sorted(set(hostile.METHODS) - served):  # a 405 once within the budget
+            probes.append(hostile.Probe(f"{method} {path}", method, path.format(id=1)))
     broken = []
-    for route in ROUTES:
-        for probe in hostile.probes(route, {"id": 1}):
-            reply = hostile.send(client, probe)
-            problem = hostile.envelope_problem(reply) if reply.status == 429 else "not a 429"
-            if problem is None and reply.header("Retry-After") is None:
-                problem = "no Retry-After"
-            if problem is not None:
-                broken.append(f"{route}: {probe.what} → {show(reply)}: {problem}")
+    for probe in probes:
+        reply = hostile.send(client, probe)
+        problem = hostile.envelope_problem(reply) if reply.status == 429 else "not a 429"
+        if problem is None and reply.header("Retry-After") is None:
+            problem = "no Retry-After"
+        if problem is not None:
+            broken.append(
+                f"{probe.method} {probe.path[:40]}: {probe.what} → {show(reply)}: {problem}"
+            )
     assert not broken, (
         f"[{framework}] with the budget spent, {len(broken)} hostile requests were not a 429 "
         "in the envelope with Retry-After (the limit runs before routing, parsing and "
