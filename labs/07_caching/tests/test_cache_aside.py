@@ -101,3 +101,21 @@ def test_the_ttl_follows_the_random_source(make_cache, inner, redis) -> None:
         f"with random() = 0.0 the entry's PTTL is {got[1]} ms; expected {TTL * 1000:.0f}: "
         "the jitter only ever shortens the TTL, never lengthens it past ttl (task 2)"
     )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"ttl": 0}, {"negative_ttl": 0}, {"lock_ttl": -1}, {"jitter": 1}, {"jitter": -0.1}],
+    ids=["ttl-0", "negative-ttl-0", "lock-ttl-negative", "jitter-1", "jitter-negative"],
+)
+def test_settings_that_cannot_work_are_refused(make_cache, options) -> None:
+    with pytest.raises(ValueError):
+        make_cache(**options)
+
+
+def test_small_ttls_and_no_jitter_are_accepted(make_cache, redis, market: Market) -> None:
+    make_cache(ttl=0.5, negative_ttl=0.5, lock_ttl=0.5, jitter=0).get(market.id)
+    ttl = redis.pttl(market_key(market.id))
+    assert 0 < ttl <= 500, (
+        f"with ttl=0.5 and jitter=0 the entry's PTTL is {ttl} ms; expected at most 500 (task 2)"
+    )

@@ -76,13 +76,15 @@ def test_writes_with_redis_down_still_land(make_cache, inner, market: Market, er
     )
 
 
-def test_redis_down_is_logged_as_a_warning(make_cache, market: Market, caplog) -> None:
+@pytest.mark.parametrize("call", ["get", "update"])
+def test_redis_down_is_logged_as_a_warning(make_cache, market: Market, caplog, call) -> None:
+    cache = make_cache(client=BrokenRedis())
     with caplog.at_level(logging.WARNING):
-        make_cache(client=BrokenRedis()).get(market.id)
+        cache.get(market.id) if call == "get" else cache.update(market.id, name="Sleet")
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     logged = [(r.name, r.levelname, r.getMessage()) for r in caplog.records]
     assert warnings and all(r.name.startswith("markets_cache") for r in warnings), (
-        f"with Redis down, get logged {logged}; "
+        f"with Redis down, {call} logged {logged}; "
         "log a WARNING on a `markets_cache…` logger (logging.getLogger(__name__)): a cache "
         "that fails silently turns an outage into a mystery slowdown (task 6)"
     )

@@ -5,6 +5,7 @@ single-flight loading, invalidation after each write, and the repository when Re
 from __future__ import annotations
 
 import logging
+import math
 import random as random_module
 import secrets
 import time
@@ -130,7 +131,7 @@ class CachedMarketRepository:
             self._release(keys=[lock_key(market_id)], args=[token])
 
     def _ttl_ms(self) -> int:
-        return max(1, round(self._ttl * 1000 * (1 - self._jitter * self._random())))
+        return math.ceil(self._ttl * 1000 * (1 - self._jitter * self._random()))
 
     def _invalidate(self, market_id: int) -> None:
         try:
@@ -156,4 +157,4 @@ def _decoded(cached: str) -> Market | None:
 
 
 def _ms(seconds: float) -> int:
-    return max(1, round(seconds * 1000))
+    return math.ceil(seconds * 1000)  # at least 1: PX 0 is an error
