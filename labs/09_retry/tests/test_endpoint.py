@@ -111,9 +111,22 @@ def test_an_unknown_market_is_a_404_asked_once(client, upstream) -> None:
         httpx.Response(200, json={"market_id": 1, "price": 0.42}),
         httpx.Response(200, json={"market_id": 1, "price": SECRET}),
         httpx.Response(200, json={"market_id": 1}),
+        httpx.Response(200, json={"market_id": 1, "price": "NaN"}),
+        httpx.Response(200, json={"market_id": 1, "price": "1e3"}),
         httpx.RemoteProtocolError(f"server disconnected: {SECRET}"),
     ],
-    ids=["500", "400", "html", "a-list", "float-price", "text-price", "no-price", "protocol"],
+    ids=[
+        "500",
+        "400",
+        "html",
+        "a-list",
+        "float-price",
+        "text-price",
+        "no-price",
+        "nan-price",
+        "exponent-price",
+        "protocol",
+    ],
 )
 def test_an_unusable_pricing_answer_is_a_502(client, upstream, step) -> None:
     upstream.plays(step)

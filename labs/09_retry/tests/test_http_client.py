@@ -4,14 +4,15 @@ script); `make_pricing(...)` a client over it: attempts=3, base=1, cap=30, no ji
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 
 import httpx
 import pytest
-from conftest import NOW, gave_up, raised
+from conftest import NOW, SEED, UPSTREAM, gave_up, raised
 
 from markets_retry.backoff import Jitter
-from markets_retry.http_client import parse_retry_after
+from markets_retry.http_client import RetryingClient, parse_retry_after
 
 pytestmark = [pytest.mark.core, pytest.mark.task(4)]
 
@@ -67,7 +68,13 @@ def test_timeouts_and_connection_errors_are_retried(upstream, sleeper, make_pric
 
 def test_when_attempts_run_out_the_last_answer_comes_back(upstream, sleeper, make_pricing):
     upstream.plays(503)
-    response = make_pricing().get("/prices/1")
+    pricing, answers = make_pricing(), []
+    error = raised(lambda: answers.append(pricing.get("/prices/1")))
+    assert error is None, (
+        f"pricing always answered 503: the client raised {error!r}; a 503 is an answer, not "
+        "an exception — when the retries run out, return the last answer (task 4)"
+    )
+    response = answers[0]
     assert (response.status_code, upstream.calls, sleeper.delays) == (503, 3, [1.0, 2.0]), (
         f"pricing always answered 503: got {response.status_code} after "
         f"{seen(upstream, sleeper)}; expected the last 503 back after 3 requests and 2 sleeps "
@@ -161,11 +168,15 @@ def test_a_garbage_retry_after_falls_back_to_the_backoff(
     ],
 )
 def test_parse_retry_after(value, expected) -> None:
-    got = parse_retry_after(value, NOW)
+    try:
+        got = parse_retry_after(value, NOW)
+    except Exception as exc:
+        got = exc
     assert got == expected, (
         f"parse_retry_after({value!r}, now={NOW.isoformat()}) returned {got!r}; expected "
         f"{expected!r}: delay-seconds is ASCII digits, an HTTP date counts from now and is 0 "
-        "once past, anything else is None (RFC 9110 §10.2.3) (task 4)"
+        "once past (a date in -0000 has no known zone: take it as UTC), anything else is "
+        "None (RFC 9110 §10.2.3) (task 4)"
     )
 
 
@@ -261,4 +272,17 @@ def test_idempotent_methods_are_retried(upstream, make_pricing, method) -> None:
         f"{method} answered 503 then 204: got {response.status_code} after {upstream.calls} "
         f"requests; {method} is idempotent (RFC 9110 §9.2.2): repeating it changes nothing "
         "more, so it is retried (task 4)"
+    )
+
+
+def test_the_client_defaults_are_three_attempts_full_jitter_from_a_tenth(upstream, sleeper, clock):
+    upstream.plays(503)
+    with httpx.Client(transport=httpx.MockTransport(upstream), base_url=UPSTREAM) as http:
+        pricing = RetryingClient(http, sleep=sleeper, clock=clock, random=random.Random(SEED))
+        response = pricing.get("/prices/1")
+    got = (response.status_code, upstream.calls, [round(d, 6) for d in sleeper.delays])
+    assert got == (503, 3, [0.046301, 0.074662]), (
+        f"RetryingClient(http) with its defaults against a pricing service stuck at 503: "
+        f"(status, requests, sleeps) = {got}; the documented defaults — attempts=3, base=0.1, "
+        f"cap=5, full jitter — with Random({SEED}) give (503, 3, [0.046301, 0.074662]) (task 4)"
     )

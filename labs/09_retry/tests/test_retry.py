@@ -262,6 +262,31 @@ def test_decorator_and_call_forms_pass_arguments_and_keep_the_name(sleeper, cloc
     assert retry(lambda x: x * 2, attempts=2)(21) == 42, "retry(fn, **options)(21) (task 2)"
 
 
+class AsksFor(Exception):
+    """A transient failure that names the delay it wants (as a `Retry-After` does)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"come back in {seconds} s")
+        self.seconds = seconds
+
+
+@pytest.mark.parametrize(("asked", "slept"), [(3.0, 3.0), (100.0, 30.0), (-5.0, 0.0), (0.0, 0.0)])
+def test_a_hint_replaces_the_backoff_capped_and_never_negative(sleeper, clock, asked, slept):
+    fn = Flaky(AsksFor(asked))
+    got = wrapped(
+        fn,
+        sleeper,
+        clock,
+        retry_if=lambda exc: isinstance(exc, AsksFor),
+        hint=lambda exc: exc.seconds if isinstance(exc, AsksFor) else None,
+    )()
+    assert (got, sleeper.delays) == ("ok", [slept]), (
+        f"a failure whose hint asks for {asked} s (base=1, cap=30): slept {sleeper.delays}; "
+        f"expected [{slept}] — the hint replaces the backoff, the cap bounds it, and a "
+        "negative wait is no wait (task 2)"
+    )
+
+
 class Halves(random.Random):
     """Every draw is the middle: uniform(a, b) = (a + b) / 2."""
 

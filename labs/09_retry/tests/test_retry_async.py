@@ -59,6 +59,9 @@ def test_a_coroutine_is_awaited_and_retried(sleeper, clock) -> None:
         "retry(an async def function) must return an async def function too: callers await "
         "it (inspect.iscoroutinefunction tells them apart) (task 3)"
     )
+    assert retrying.__name__ == "call", (
+        f"the async wrapper is named {retrying.__name__!r}; functools.wraps keeps 'call' (task 3)"
+    )
     got = asyncio.run(retrying(7))
     assert (got, fn.calls, sleeper.delays) == ("ok 7", 3, [1.0, 2.0]), (
         f"an async function failing twice, retried with attempts=3, base=1: got {got!r} after "
