@@ -181,7 +181,7 @@ def test_the_job_is_retried_three_times_with_growing_delays(catalog, queue, inde
         f"the job ran {flaky.calls} times against a failing index; expected 4: the first "
         "attempt and 3 retries (Retry(max=3)), then it stops and is kept as failed (task 2)"
     )
-    wanted = list(jobs.RETRY_DELAYS)
+    wanted = [10, 60, 300]  # RETRY_DELAYS, as README task 2 states them
     close = len(delays) == len(wanted) and all(
         want - 2 <= got <= want + 1 for got, want in zip(delays, wanted, strict=True)
     )
@@ -236,10 +236,12 @@ def test_failed_jobs_are_kept_for_a_week(catalog, queue, run_jobs) -> None:
     registry = queue.failed_job_registry
     assert job.id in registry.get_job_ids(), "the failed job is not in the failed registry"
     kept = registry.get_expiration_time(job) - _utcnow()
-    assert kept >= jobs.KEEP_FAILED - timedelta(minutes=1), (
-        f"the failed job expires from the FailedJobRegistry in {kept}; keep it at least "
-        f"KEEP_FAILED ({jobs.KEEP_FAILED}, failure_ttl): a failure deleted before anyone looked "
-        "is a failure silently dropped (task 2)"
+    week = timedelta(days=7)  # KEEP_FAILED, as README task 2 states it
+    assert week - timedelta(minutes=1) <= kept <= week, (
+        f"the failed job expires from the FailedJobRegistry in {kept}; keep it for "
+        f"KEEP_FAILED ({week}, failure_ttl): a failure deleted before anyone looked is a "
+        "failure silently dropped, and one kept forever is Redis memory never given back "
+        "(task 2)"
     )
 
 
