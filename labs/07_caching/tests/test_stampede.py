@@ -99,8 +99,8 @@ def test_the_lock_expires_on_its_own_while_held(make_cache, inner, redis, market
     assert held and 0 < ttl <= LOCK_TTL * 1000, (
         f"while loading market {market.id}, {lock_key(market.id)!r} held {held!r} with PTTL "
         f"{ttl} ms; expected a token of yours with a PTTL of at most lock_ttl = "
-        f"{LOCK_TTL * 1000:.0f} ms (-2: no lock taken; -1: no expiry, so a loader that crashes "
-        "blocks every reader of that key forever) (task 5)"
+        f"{LOCK_TTL * 1000:.0f} ms (-2: no lock under markets_cache.keys.lock_key(id); -1: no "
+        "expiry, so a loader that crashes blocks every reader of that key forever) (task 5)"
     )
 
 
