@@ -10,6 +10,7 @@ import tempfile
 import textwrap
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,11 @@ def run_exiting_app() -> tuple[str, int]:
     time.sleep(0.3)  # longer than one job: anything still running would have finished
     sent = out.read_text().count("notice") if out.exists() else 0
     return done.stdout.strip(), sent
+
+
+def run_token() -> str:
+    """A short name for this run, so its queues never meet an earlier run's on a real server."""
+    return uuid.uuid4().hex[:8]
 
 
 def database() -> sessionmaker[Session]:

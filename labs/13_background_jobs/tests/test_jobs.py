@@ -181,7 +181,10 @@ def test_the_job_is_retried_three_times_with_growing_delays(catalog, queue, inde
         f"the job ran {flaky.calls} times against a failing index; expected 4: the first "
         "attempt and 3 retries (Retry(max=3)), then it stops and is kept as failed (task 2)"
     )
-    wanted = [10, 60, 300]  # RETRY_DELAYS, as README task 2 states them
+    wanted = [10, 60, 300]  # as README task 2 states them
+    assert list(jobs.RETRY_DELAYS) == wanted, (
+        f"RETRY_DELAYS is {jobs.RETRY_DELAYS}; it is given as {tuple(wanted)} (task 2)"
+    )
     close = len(delays) == len(wanted) and all(
         want - 2 <= got <= want + 1 for got, want in zip(delays, wanted, strict=True)
     )
