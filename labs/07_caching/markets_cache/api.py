@@ -33,6 +33,16 @@ JSON_MEDIA_TYPE = "application/json"
 MONEY_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
 READ_ONLY_FIELDS = ("id", "slug", "created_at", "updated_at")
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+NAME_MAX_LENGTH = 200
+# The OpenAPI schema of a PATCH body, written out so that it says exactly what `parse_patch`
+# accepts. A name is 1 to 200 characters once trimmed of what `strip_whitespace` trims
+# (spelled out: `\s` differs between regex dialects) and holds no NUL; a lone surrogate is
+# refused too, which no pattern can say (UTF-8 text has none).
+_SPACE = r"\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_NOT_SPACE = rf"[^{_SPACE}\x00]"
+NAME_PATTERN = (
+    rf"^[{_SPACE}]*{_NOT_SPACE}(?:[^\x00]{{0,{NAME_MAX_LENGTH - 2}}}{_NOT_SPACE})?[{_SPACE}]*$"
+)
 
 
 class ApiError(Exception):
@@ -82,7 +92,9 @@ def _not_null(value: Any) -> Any:
     return value
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX_LENGTH)
+]
 Money = Annotated[Decimal, BeforeValidator(_decimal_string), Field(ge=0)]
 
 
@@ -100,6 +112,19 @@ class MarketPatch(BaseModel):
     def _refuse(cls, value: Any) -> Any:
         # Field validators run only on fields the client sent: an omitted field stays None.
         return _not_null(value)
+
+
+PATCH_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Any non-empty subset of the fields; none of them null.",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {
+        "name": {"type": "string", "pattern": NAME_PATTERN, "examples": ["Rain in Porto"]},
+        "status": {"type": "string", "enum": [status.value for status in Status]},
+        "volume": {"type": "string", "pattern": MONEY_PATTERN, "examples": ["12.50"]},
+    },
+}
 
 
 def parse_patch(raw: bytes, content_type: str | None) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from markets_cache.api import ApiError, MarketPatch, code_for_status, edit, error_body, show
+from markets_cache.api import PATCH_SCHEMA, ApiError, code_for_status, edit, error_body, show
 from markets_cache.cache import CachedMarketRepository
 
 
@@ -37,7 +37,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 PATCH_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": MarketPatch.model_json_schema()}},
+        "content": {"application/json": {"schema": PATCH_SCHEMA}},
     }
 }
 
