@@ -136,6 +136,16 @@ def test_a_programming_error_is_raised_unchanged_at_once(sleeper, clock, error) 
     )
 
 
+def test_a_programming_error_after_a_retry_is_still_raised_as_it_is(sleeper, clock) -> None:
+    fn = Flaky(TimeoutError, KeyError, TimeoutError)
+    got = raised(wrapped(fn, sleeper, clock, attempts=5))
+    assert (got is fn.raised[1], fn.calls, sleeper.delays) == (True, 2, [1.0]), (
+        f"a timeout, then a KeyError: {got!r} came out after {fn.calls} calls, sleeping "
+        f"{sleeper.delays}; expected the KeyError itself after 2 calls and one sleep — a "
+        "failure that is not retried is never wrapped, whatever came before it (task 2)"
+    )
+
+
 @pytest.mark.parametrize(
     "error",
     [
