@@ -8,6 +8,7 @@ when the *outer* block ends. Enqueueing when the service's own block ends is too
 from __future__ import annotations
 
 import pytest
+from redis.exceptions import RedisError
 
 from markets_jobs.domain import NewMarket
 
@@ -48,4 +49,35 @@ def test_an_outer_rollback_drops_the_job(queue) -> None:
     assert queue.count == 0, (
         f"the caller's transaction rolled the market back, yet {queue.count} job(s) were "
         "enqueued for it (task 3)"
+    )
+
+
+def test_redis_down_at_the_outer_commit_is_logged_not_raised(
+    dead_queue, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from django.db import transaction
+
+    from markets_jobs.django_app import services
+    from markets_jobs.django_app.models import Market
+
+    try:
+        with caplog.at_level(logging.ERROR), transaction.atomic():
+            services.create_market(NewMarket("Rain in Lisbon", "rain-lisbon"), dead_queue)
+    except RedisError as exc:
+        pytest.fail(
+            f"Redis was down when the caller's transaction committed, and its commit raised "
+            f"{exc!r}: the market is committed, yet the caller (a view under ATOMIC_REQUESTS) "
+            "answers 500. The enqueue runs at the outermost commit — outside any try/except "
+            "around your own atomic() block — so the function on_commit runs must catch the "
+            "RedisError itself (task 3)"
+        )
+    assert Market.objects.count() == 1
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors, (
+        "Redis was down when the caller's transaction committed and ran the enqueue; nothing "
+        "was logged at ERROR. The enqueue runs at the outermost commit — outside any "
+        "try/except around your own atomic() block — so the function on_commit runs must "
+        "catch the RedisError itself (task 3)"
     )
