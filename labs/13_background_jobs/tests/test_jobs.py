@@ -134,6 +134,10 @@ def test_the_job_reads_the_market_when_it_runs(catalog, index: SearchIndex) -> N
 @pytest.mark.task(2)
 def test_the_job_is_enqueued_with_the_market_id_only(catalog, queue) -> None:
     job = jobs.enqueue_index(queue, 7)
+    assert isinstance(job, Job), (
+        f"enqueue_index returned {job!r}; it returns the rq Job, whose id the caller can log "
+        "or look up later (task 2)"
+    )
     stored = Job.fetch(job.id, connection=queue.connection)
     assert stored.func_name == "markets_jobs.jobs.index_market", (
         f"enqueue_index enqueued {stored.func_name!r}; expected markets_jobs.jobs.index_market, "
