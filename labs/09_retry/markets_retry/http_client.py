@@ -3,6 +3,9 @@
     pricing = RetryingClient(httpx.Client(base_url="http://pricing.internal"), attempts=3)
     response = pricing.get("/prices/1")
 
+    pricing = AsyncRetryingClient(httpx.AsyncClient(base_url=...))   # the same, awaited
+    response = await pricing.get("/prices/1")
+
 - Retried: timeouts and connection errors (`is_transient`), and the answers that mean "not
   now": 429, 502, 503, 504. Every other answer — 400, 401, 403, 404, 409, 422, 500 — comes
   back at once: asking again gets the same answer.
@@ -16,9 +19,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import random as _random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -115,3 +119,51 @@ class RetryingClient:
     def _send(self, request: httpx.Request) -> httpx.Response:
         """One attempt: the answer, or `RetryableResponse` for a "not now" one."""
         raise NotImplementedError("TODO(task 4): one attempt — see README task 4")
+
+
+class AsyncRetryingClient:
+    """`RetryingClient` over an `httpx.AsyncClient`: awaited, waiting with `async_sleep`."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        attempts: int = 3,
+        base: float = 0.1,
+        cap: float = 5.0,
+        jitter: Jitter = Jitter.FULL,
+        deadline: float | None = None,
+        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        random: _random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.client = client
+        self._now = now
+        self._retrying = retry(
+            self._send,
+            attempts=attempts,
+            base=base,
+            cap=cap,
+            jitter=jitter,
+            deadline=deadline,
+            retry_if=is_retryable,
+            hint=retry_after_hint,
+            async_sleep=async_sleep,
+            random=random,
+            clock=clock,
+        )
+
+    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send once, or with retries when `may_retry`; the last answer, or `RetryError`."""
+        raise NotImplementedError("TODO(task 4): the same, awaited — see README task 4")
+
+    async def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("GET", url, **kwargs)
+
+    async def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("POST", url, **kwargs)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """One attempt: the answer, or `RetryableResponse` for a "not now" one."""
+        raise NotImplementedError("TODO(task 4): one awaited attempt — see README task 4")

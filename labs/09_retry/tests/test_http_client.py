@@ -4,6 +4,7 @@ script); `make_pricing(...)` a client over it: attempts=3, base=1, cap=30, no ji
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import datetime
 
@@ -12,7 +13,7 @@ import pytest
 from conftest import NOW, SEED, UPSTREAM, gave_up, raised
 
 from markets_retry.backoff import Jitter
-from markets_retry.http_client import RetryingClient, parse_retry_after
+from markets_retry.http_client import AsyncRetryingClient, RetryingClient, parse_retry_after
 
 pytestmark = [pytest.mark.core, pytest.mark.task(4)]
 
@@ -285,4 +286,66 @@ def test_the_client_defaults_are_three_attempts_full_jitter_from_a_tenth(upstrea
         f"RetryingClient(http) with its defaults against a pricing service stuck at 503: "
         f"(status, requests, sleeps) = {got}; the documented defaults — attempts=3, base=0.1, "
         f"cap=5, full jitter — with Random({SEED}) give (503, 3, [0.046301, 0.074662]) (task 4)"
+    )
+
+
+def run_async(upstream, sleeper, clock, call, **options):
+    """Run `call(client)` on an AsyncRetryingClient over `upstream`; what it returned/raised."""
+
+    async def scenario():
+        transport = httpx.MockTransport(upstream)
+        async with httpx.AsyncClient(transport=transport, base_url=UPSTREAM) as http:
+            pricing = AsyncRetryingClient(
+                http,
+                async_sleep=sleeper.async_sleep,
+                clock=clock,
+                random=random.Random(SEED),
+                now=lambda: NOW,
+                **{"attempts": 3, "base": 1.0, "cap": 30.0, "jitter": Jitter.NONE} | options,
+            )
+            return await call(pricing)
+
+    box = []
+    error = raised(lambda: box.append(asyncio.run(scenario())))
+    return (box[0] if box else None), error
+
+
+def test_the_async_client_retries_with_backoff_and_retry_after(upstream, sleeper, clock):
+    upstream.plays(503, busy(429, "7"), 200)
+    response, error = run_async(upstream, sleeper, clock, lambda c: c.get("/prices/1"))
+    got = (getattr(response, "status_code", error), upstream.calls, sleeper.delays)
+    assert got == (200, 3, [1.0, 7.0]), (
+        f"AsyncRetryingClient against 503, 429 with Retry-After: 7, then 200: (status, "
+        f"requests, sleeps) = {got}; expected (200, 3, [1.0, 7.0]) — the same rules as the "
+        "sync client, awaiting async_sleep (task 4)"
+    )
+
+
+def test_the_async_client_returns_the_last_answer_and_sends_a_bare_post_once(
+    upstream, sleeper, clock
+) -> None:
+    upstream.plays(503)
+    response, error = run_async(upstream, sleeper, clock, lambda c: c.get("/prices/1"))
+    got = (getattr(response, "status_code", error), upstream.calls)
+    assert got == (503, 3), (
+        f"AsyncRetryingClient against a pricing service stuck at 503: (status, requests) = "
+        f"{got}; expected the last 503 back after 3 requests (task 4)"
+    )
+    upstream.requests.clear()
+    response, error = run_async(upstream, sleeper, clock, lambda c: c.post("/prices/1", json={}))
+    got = (getattr(response, "status_code", error), upstream.calls)
+    assert got == (503, 1), (
+        f"an async POST without Idempotency-Key against a 503: (status, requests) = {got}; "
+        "expected one request — a write that cannot be deduplicated is sent once (task 4)"
+    )
+
+
+def test_the_async_client_gives_up_with_retry_error_from_the_last(upstream, sleeper, clock):
+    errors = [httpx.ConnectTimeout(f"timeout {n}") for n in (1, 2, 3)]
+    upstream.plays(*errors)
+    _, error = run_async(upstream, sleeper, clock, lambda c: c.get("/prices/1"))
+    error = gave_up(error, "AsyncRetryingClient, three connect timeouts")
+    assert (error.attempts, error.__cause__) == (3, errors[-1]), (
+        f"three connect timeouts raised {error!r} from {error.__cause__!r}; expected "
+        "RetryError(attempts=3) from the third (task 4)"
     )
