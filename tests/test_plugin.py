@@ -70,6 +70,10 @@ def _fastapi_app():
     def boom() -> None:
         raise RuntimeError("internal detail that must not leak")
 
+    @app.get("/peer")
+    def peer(request: Request) -> dict:
+        return {"peer": request.client.host if request.client else None}
+
     return app
 
 
@@ -84,7 +88,18 @@ def _flask_app():
     def boom() -> None:
         raise RuntimeError("internal detail that must not leak")
 
+    @app.get("/peer")
+    def peer() -> dict:
+        return {"peer": request.remote_addr}
+
     return app
+
+
+@pytest.mark.parametrize("make_app", [_fastapi_app, _flask_app], ids=["fastapi", "flask"])
+def test_http_adapter_sends_the_request_from_a_chosen_peer(make_app) -> None:
+    # Trusted-proxy rules (lab 12) start from the TCP peer, which a test must be able to set.
+    assert as_client(make_app()).get("/peer").json() == {"peer": "127.0.0.1"}
+    assert as_client(make_app(), peer="10.0.0.2").get("/peer").json() == {"peer": "10.0.0.2"}
 
 
 @pytest.mark.parametrize("make_app", [_fastapi_app, _flask_app], ids=["fastapi", "flask"])
@@ -154,7 +169,12 @@ DJANGO_SCRIPT = textwrap.dedent(
     def boom(request):
         raise RuntimeError("internal")
 
-    urlpatterns = [path("echo", echo), path("boom", boom)]
+    def peer(request):
+        return JsonResponse({"peer": request.META["REMOTE_ADDR"]})
+
+    urlpatterns = [path("echo", echo), path("boom", boom), path("peer", peer)]
+    assert as_client("django").get("/peer").json() == {"peer": "127.0.0.1"}
+    assert as_client("django", peer="10.0.0.2").get("/peer").json() == {"peer": "10.0.0.2"}
     client = as_client("django")
     reply = client.patch("/echo", json={"a": 1}, params={"x": "1"})
     assert reply.status == 200 and reply.json() == {"method": "PATCH", "body": '{"a": 1}'}

@@ -2,8 +2,7 @@
 
 Every HTTP test runs three times, once per framework (`-m django`, `-m fastapi`, `-m flask`
 pick one). `connect(peer)` gives an HttpClient whose requests come from the TCP peer `peer`
-(REMOTE_ADDR / `request.client`): the shared test client cannot set it, so the three
-adapters below build their framework's client with that peer.
+(REMOTE_ADDR / `request.client`), the address the trusted-proxy rule starts from.
 """
 
 from __future__ import annotations
@@ -17,12 +16,7 @@ from django.conf import settings
 from markets_ratelimit.config import RateLimitConfig, parse_networks
 from markets_ratelimit.limiter import SlidingWindowLimiter
 from patterns_workbook.testing.django_settings import configure_django
-from patterns_workbook.testing.http import (
-    DjangoHttpClient,
-    FastAPIHttpClient,
-    FlaskHttpClient,
-    HttpClient,
-)
+from patterns_workbook.testing.http import HttpClient, as_client
 
 START = 1_000_000.0  # the fake clock's first reading, in seconds
 PROXY = "10.0.0.2"  # our load balancer: the only peer whose X-Forwarded-For is believed
@@ -69,31 +63,6 @@ def make_limiter(redis: Any, clock: FakeClock) -> Callable[..., SlidingWindowLim
     return make
 
 
-class _DjangoPeer(DjangoHttpClient):
-    def __init__(self, peer: str) -> None:
-        from django.test import Client
-
-        self._client = Client(raise_request_exception=False, REMOTE_ADDR=peer)
-
-
-class _FastAPIPeer(FastAPIHttpClient):
-    def __init__(self, app: Any, peer: str) -> None:
-        import asyncio
-
-        import httpx
-
-        transport = httpx.ASGITransport(app, raise_app_exceptions=False, client=(peer, 50000))
-        self._client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
-        self._loop = asyncio.new_event_loop()
-        self._close_loop = self._loop.close
-
-
-class _FlaskPeer(FlaskHttpClient):
-    def __init__(self, app: Any, peer: str) -> None:
-        super().__init__(app)
-        self._client.environ_base["REMOTE_ADDR"] = peer
-
-
 @pytest.fixture
 def serve(
     framework: str, request: pytest.FixtureRequest
@@ -106,20 +75,18 @@ def serve(
     def serve(config: RateLimitConfig) -> Callable[[str], HttpClient]:
         if framework == "django":
             settings.MARKETS_RATE_LIMIT = config
-            make: Callable[[str], HttpClient] = _DjangoPeer
+            app: Any = "django"
         elif framework == "fastapi":
             app = request.getfixturevalue("fastapi_app_shared")
             app.state.rate_limit = config
-            make = lambda peer: _FastAPIPeer(app, peer)  # noqa: E731
         else:
             app = request.getfixturevalue("flask_app_shared")
             from markets_ratelimit.flask_hooks import CONFIG_KEY
 
             app.extensions[CONFIG_KEY] = config
-            make = lambda peer: _FlaskPeer(app, peer)  # noqa: E731
 
         def connect(peer: str = CLIENT) -> HttpClient:
-            opened.append(client := make(peer))
+            opened.append(client := as_client(app, peer=peer))
             return client
 
         return connect

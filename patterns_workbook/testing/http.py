@@ -107,10 +107,10 @@ class HttpClient:
 class DjangoHttpClient(HttpClient):
     framework = "django"
 
-    def __init__(self) -> None:
+    def __init__(self, peer: str | None = None) -> None:
         from django.test import Client
 
-        self._client = Client(raise_request_exception=False)
+        self._client = Client(raise_request_exception=False, REMOTE_ADDR=peer or "127.0.0.1")
 
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
         content_type = headers.pop("Content-Type", "application/octet-stream")
@@ -129,10 +129,12 @@ class FastAPIHttpClient(HttpClient):
 
     framework = "fastapi"
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, peer: str | None = None) -> None:
         import httpx
 
-        transport = httpx.ASGITransport(_logging_exceptions(app), raise_app_exceptions=False)
+        transport = httpx.ASGITransport(
+            _logging_exceptions(app), raise_app_exceptions=False, client=(peer or "127.0.0.1", 123)
+        )
         self._client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
         self._loop = asyncio.new_event_loop()
         # Garbage collection may come inside another client's running loop: then only close.
@@ -181,26 +183,31 @@ def _logging_exceptions(app: Any) -> Any:
 class FlaskHttpClient(HttpClient):
     framework = "flask"
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, peer: str | None = None) -> None:
         # Like the other two adapters: an unhandled exception becomes a 500 reply that a
         # test can assert on ("never a 500"), instead of propagating into the test.
         app.config["PROPAGATE_EXCEPTIONS"] = False
         self._client = app.test_client()
+        self._client.environ_base["REMOTE_ADDR"] = peer or "127.0.0.1"
 
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
         response = self._client.open(path, method=method, data=body, headers=headers)
         return Reply(response.status_code, response.get_data(), _lower(response.headers.items()))
 
 
-def as_client(app: Any) -> HttpClient:
-    """`"django"` (uses settings.ROOT_URLCONF), a FastAPI/Starlette app, or a Flask app."""
+def as_client(app: Any, *, peer: str | None = None) -> HttpClient:
+    """`"django"` (uses settings.ROOT_URLCONF), a FastAPI/Starlette app, or a Flask app.
+
+    `peer` is the address the request comes from, as the app sees it (`REMOTE_ADDR`,
+    `request.client.host`); default 127.0.0.1 in every framework.
+    """
     if app == "django":
-        return DjangoHttpClient()
+        return DjangoHttpClient(peer)
     module = type(app).__module__
     if module.startswith(("fastapi", "starlette")):
-        return FastAPIHttpClient(app)
+        return FastAPIHttpClient(app, peer)
     if module.startswith("flask"):
-        return FlaskHttpClient(app)
+        return FlaskHttpClient(app, peer)
     raise TypeError(f"as_client() takes 'django', a FastAPI app or a Flask app, not {app!r}")
 
 
