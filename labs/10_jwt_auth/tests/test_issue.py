@@ -70,6 +70,26 @@ def test_now_defaults_to_the_current_time(ada: User, jwt_config: JwtConfig) -> N
     )
 
 
+def test_now_is_utc_whatever_the_servers_time_zone(
+    ada: User, jwt_config: JwtConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "JST-9")  # a server in Tokyo: local time is UTC+9
+    time.tzset()
+    try:
+        payload = forge.payload_of(issue_access_token(ada, jwt_config))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    now = int(time.time())
+    off = {k: payload.get(k, 0) - now - d for k, d in (("iat", 0), ("exp", 900))}
+    assert all(abs(v) <= 2 for v in off.values()), (
+        f"on a server whose local time is UTC+9, a token issued without `now` has iat/exp "
+        f"off the real time by {off} s; datetime.now() is naive local time, which PyJWT "
+        "reads as UTC — tokens born hours in the future or already expired: default `now` "
+        "to datetime.now(UTC) (task 1)"
+    )
+
+
 def test_token_reveals_nothing_secret(ada: User, jwt_config: JwtConfig) -> None:
     token = issue_access_token(ada, jwt_config)
     text = str(forge.payload_of(token)) + str(forge.header_of(token))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import forge
 import pytest
 from checks import refusal_problems, shown
+from test_bearer import MALFORMED, TAB
 
 from markets_jwt.config import JwtConfig
 from markets_jwt.store import Services, User
@@ -142,4 +143,63 @@ def test_the_creator_is_the_user_the_token_names(
     assert got.status == 200 and got.json().get("creator") == "bob", (
         f"[{client.framework}] GET /markets/2 with ada's token → {shown(got)}; expected bob's "
         "market, 200 (task 5)"
+    )
+
+
+# What an HTTP request can carry (a header value never holds a newline).
+MALFORMED_OVER_HTTP = {what: h for what, h in MALFORMED.items() if "\n" not in h}
+
+
+@pytest.mark.parametrize("what", list(MALFORMED_OVER_HTTP))
+def test_malformed_bearer_credentials_are_401_invalid_token(
+    client: HttpClient, ada: User, what: str
+) -> None:
+    sent = MALFORMED_OVER_HTTP[what]
+    r = client.get("/markets", headers={"Authorization": sent})
+    _assert_refused(client, r, f"Authorization: {sent!r} ({what})", token_sent=True)
+
+
+@pytest.mark.parametrize("sent", ["", "   "])
+def test_an_empty_or_blank_header_is_401_not_authenticated(
+    client: HttpClient, ada: User, sent: str
+) -> None:
+    r = client.get("/markets", headers={"Authorization": sent})
+    _assert_refused(client, r, f"Authorization: {sent!r}", token_sent=False)
+
+
+def test_a_tab_after_bearer_is_refused(
+    client: HttpClient, ada: User, jwt_config: JwtConfig
+) -> None:
+    sent = TAB.replace(TAB.partition("\t")[2], forge.valid(jwt_config, ada.subject))
+    r = client.get("/markets", headers={"Authorization": sent})
+    assert r.status == 401, (
+        f"[{client.framework}] GET /markets with Authorization: 'Bearer\\t<valid token>' → "
+        f"{shown(r)}; expected 401: Bearer credentials are 'Bearer', spaces (1*SP), the "
+        "token — a tab is not a space (RFC 6750 §2.1) (tasks 3, 5)"
+    )
+
+
+def test_a_non_ascii_header_is_401_invalid_token(client: HttpClient, ada: User) -> None:
+    r = client.get("/markets", headers={"Authorization": "Bearer café"})
+    _assert_refused(
+        client,
+        r,
+        "Authorization: 'Bearer café' (not ASCII: Latin-1 or UTF-8 bytes on the wire), "
+        "read as text from the framework's headers, never .decode()d as UTF-8 yourself",
+        token_sent=True,
+    )
+
+
+def test_an_expired_token_is_401_saying_it_expired(
+    client: HttpClient, ada: User, jwt_config: JwtConfig
+) -> None:
+    token = forge.ATTACKS["expired (past the leeway)"](jwt_config, ada.subject)
+    r = client.get("/markets", headers=_bearer(token))
+    _assert_refused(client, r, "an expired token", token_sent=True)
+    message = r.json()["error"]["message"]
+    assert "expired" in message.lower(), (
+        f"[{client.framework}] GET /markets with an expired token → {shown(r)}; the message "
+        "says the token has expired, so the client refreshes it instead of asking for a new "
+        "login: let verify_token's InvalidToken out of the hook as it is, never a "
+        "framework error with a message of your own (tasks 2, 5)"
     )

@@ -7,9 +7,15 @@ the apps would answer with a 500.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import forge
+import jwt
+import jwt.api_jwt
 import pytest
 
 from markets_jwt.auth import verify_token
@@ -119,3 +125,64 @@ def _accepted(token: str, config: JwtConfig) -> str | None:
     except Exception as exc:
         return f"raised {type(exc).__name__}: {exc}"
     return None
+
+
+@pytest.mark.parametrize("leeway", [30, 5, 120])
+def test_the_leeway_is_the_configs(jwt_config: JwtConfig, leeway: int) -> None:
+    config = replace(jwt_config, leeway=timedelta(seconds=leeway))
+    now = int(time.time())
+    late = forge.valid(config, "1", iat=now - 900 - leeway - 2, exp=now - leeway - 2)
+    inside = forge.valid(config, "1", iat=now - 900 - leeway + 3, exp=now - leeway + 3)
+    verdicts = {"expired leeway + 2 s ago": _verdict(late, config)}
+    verdicts["expired leeway - 3 s ago"] = _accepted(inside, config)
+    wrong = {what: verdict for what, verdict in verdicts.items() if verdict is not None}
+    assert not wrong, (
+        f"with config.leeway = {leeway} s, verify_token {wrong}; a token expired just past "
+        "config.leeway is refused and one just inside is accepted: pass "
+        "leeway=config.leeway, never a number of your own (task 2)"
+    )
+
+
+def test_only_the_configs_algorithm_is_allowed(
+    jwt_config: JwtConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[Any] = []
+    decode = jwt.decode
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("algorithms"))
+        return decode(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", spy)
+    for token in (forge.valid(jwt_config, "1"), forge.hs256(forge.claims(jwt_config, "1"), b"k")):
+        with contextlib.suppress(InvalidToken):
+            verify_token(token, jwt_config)
+    wrong = [algorithms for algorithms in calls if algorithms != [jwt_config.algorithm]]
+    assert calls and not wrong, (
+        f"verify_token called jwt.decode with algorithms={calls or '(never called)'}; pass "
+        f"algorithms=[config.algorithm], exactly {[jwt_config.algorithm]}: a list mixing "
+        "HMAC and public-key algorithms, or the token's own unverified `alg`, lets the "
+        "token choose how it is checked (RFC 8725 §2.1, §3.1) — here only a TypeError, "
+        "swallowed by a broad except, happens to stop the HS256 forgery (task 2)"
+    )
+
+
+def test_a_token_is_refused_once_it_expires(
+    jwt_config: JwtConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = forge.valid(jwt_config, "1")
+    verify_token(token, jwt_config)  # accepted now
+    later = datetime.now(UTC) + jwt_config.lifetime + jwt_config.leeway + timedelta(minutes=1)
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+            return later.astimezone(tz)
+
+    monkeypatch.setattr(jwt.api_jwt, "datetime", Later)  # PyJWT's clock, 16 minutes on
+    verdict = _verdict(token, jwt_config)
+    assert verdict is None, (
+        f"verify_token accepted a token, then, 16 minutes later (past exp and the leeway), "
+        f"it {verdict}; it must raise InvalidToken: check every token each time — a cache "
+        "of verified claims keyed by the token never checks exp again (task 2)"
+    )
