@@ -82,7 +82,8 @@ def pauses() -> Pauses:
 def make_cache(
     inner: InMemoryMarketRepository, redis: Any, pauses: Pauses
 ) -> Callable[..., CachedMarketRepository]:
-    """`make_cache(**options)`: a CachedMarketRepository over `inner` and the test's Redis."""
+    """`make_cache(**options)`: a CachedMarketRepository over `inner` and the test's Redis
+    (`inner=` and `client=` replace either)."""
 
     def make(**options: Any) -> CachedMarketRepository:
         options = {
@@ -94,7 +95,8 @@ def make_cache(
             "sleep": pauses,
             **options,
         }
-        return CachedMarketRepository(inner, options.pop("client", redis), **options)
+        repository = options.pop("inner", inner)
+        return CachedMarketRepository(repository, options.pop("client", redis), **options)
 
     return make
 

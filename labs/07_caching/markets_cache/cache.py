@@ -75,7 +75,11 @@ class CachedMarketRepository:
         raise NotImplementedError("TODO(task 4): delete, then invalidate — see README task 4")
 
     def _load_once(self, market_id: int) -> Market | None:
-        """On a miss: one caller loads from `inner` behind a Redis lock, the others wait."""
+        """On a miss: one caller loads from `inner` behind a Redis lock, the others wait.
+
+        The loader stores what it loaded only while the lock is still its own (a write that
+        landed meanwhile deleted it), and releases only its own lock.
+        """
         raise NotImplementedError(
             "TODO(task 5): single-flight loading with a lock in Redis — see README task 5"
         )

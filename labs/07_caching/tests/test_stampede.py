@@ -257,3 +257,38 @@ def test_each_load_takes_the_lock_with_a_fresh_token(make_cache, inner, redis, m
         "needs a token of its own (secrets.token_hex): with a shared one, a holder that "
         "outlived its lock releases the next holder's (task 5)"
     )
+
+
+class ReadsThenWaits:
+    """A repository whose `get` reads the row, then runs `meanwhile()` before it returns:
+    a load that read the old market while an update was landing."""
+
+    def __init__(self, inner, meanwhile) -> None:
+        self._inner = inner
+        self.meanwhile = meanwhile
+
+    def get(self, market_id: int):
+        market = self._inner.get(market_id)
+        if self.meanwhile is not None:
+            meanwhile, self.meanwhile = self.meanwhile, None
+            meanwhile()
+        return market
+
+    def __getattr__(self, name: str):
+        return getattr(self._inner, name)
+
+
+def test_a_load_that_read_before_an_update_does_not_cache_the_old_market(
+    make_cache, inner, market
+) -> None:
+    writer = make_cache()
+    slow = ReadsThenWaits(inner, lambda: writer.update(market.id, name="Rain in Faro"))
+    make_cache(inner=slow).get(market.id)  # read the old row; the update landed before it stored
+    got = make_cache().get(market.id)
+    assert got is not None and got.name == "Rain in Faro", (
+        f"a load read market {market.id} just before an update landed, and stored it after "
+        f"the update had invalidated; get() now serves {got!r} — stale for a whole TTL, though "
+        "update returned long ago. Make the lock a lease: the update deletes the lock with the "
+        "key, and the loader stores only while its lock is still its own (one Lua script: "
+        "compare the token, then SET) (task 5)"
+    )

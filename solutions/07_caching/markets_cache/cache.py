@@ -32,6 +32,16 @@ if redis.call("GET", KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+# Store what we loaded only while the lock is still ours. A write that landed during our load
+# deleted the lock with the key (`_invalidate`): what we hold is then the old market, and
+# storing it would serve it for a whole TTL after the write returned.
+FILL_IF_LOCKED = """
+if redis.call("GET", KEYS[2]) == ARGV[1] then
+    redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3])
+    return 1
+end
+return 0
+"""
 FIRST_POLL = 0.002  # seconds a waiter sleeps before it first looks again; doubles up to
 MAX_POLL = 0.05
 
@@ -70,6 +80,7 @@ class CachedMarketRepository:
         self._random = random
         self._sleep = sleep
         self._release = redis.register_script(RELEASE_LOCK)
+        self._fill_if_locked = redis.register_script(FILL_IF_LOCKED)
 
     def get(self, market_id: int) -> Market | None:
         """The market or None: from Redis on a hit, from `inner` once per miss."""
@@ -117,25 +128,27 @@ class CachedMarketRepository:
 
     def _fill(self, market_id: int, token: str) -> Market | None:
         """Holding the lock: load from `inner` (unless someone just did) and cache the answer."""
+        keys = [market_key(market_id), lock_key(market_id)]
         try:
-            cached = self._redis.get(market_key(market_id))
+            cached = self._redis.get(keys[0])
             if cached is not None:
                 return _decoded(cached)
             market = self._inner.get(market_id)
             if market is None:
-                self._redis.set(market_key(market_id), MISSING, px=_ms(self._negative_ttl))
+                self._fill_if_locked(keys=keys, args=[token, MISSING, _ms(self._negative_ttl)])
             else:
-                self._redis.set(market_key(market_id), encode_market(market), px=self._ttl_ms())
+                self._fill_if_locked(keys=keys, args=[token, encode_market(market), self._ttl_ms()])
             return market
         finally:
-            self._release(keys=[lock_key(market_id)], args=[token])
+            self._release(keys=[keys[1]], args=[token])
 
     def _ttl_ms(self) -> int:
         return math.ceil(self._ttl * 1000 * (1 - self._jitter * self._random()))
 
     def _invalidate(self, market_id: int) -> None:
+        """Delete the entry, and the lock of a load in flight: that load read the old market."""
         try:
-            self._redis.delete(market_key(market_id))
+            self._redis.delete(market_key(market_id), lock_key(market_id))
         except REDIS_DOWN as exc:
             log.warning(
                 "Redis unavailable (%s): market %s not invalidated; its entry expires on its TTL",
