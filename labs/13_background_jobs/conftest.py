@@ -80,23 +80,23 @@ class WatchedQueue(Queue):
     """An `rq.Queue` that notes, as each job is enqueued, whether its market is committed.
 
     `peek(market_id)` asks another database connection (what a worker would use); it is set
-    by the `api` fixture. Every way of enqueueing (`enqueue`, `enqueue_call`, `enqueue_job`)
-    passes through `enqueue_job`.
+    by the `api` fixture. Every way of putting a job on the queue (`enqueue`, `enqueue_call`,
+    `enqueue_job`, `enqueue_many`, an immediate retry) passes through `_enqueue_job`.
     """
 
     peek: Callable[[int], bool] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.seen: list[tuple[tuple[Any, ...], bool | None]] = []
+        self.seen: list[tuple[Any, bool | None]] = []  # (market id, committed then?)
 
-    def enqueue_job(self, job: Job, *args: Any, **kwargs: Any) -> Job:
-        first = job.args[0] if job.args else None
+    def _enqueue_job(self, job: Job, *args: Any, **kwargs: Any) -> Job:
+        first = job.args[0] if job.args else job.kwargs.get("market_id")
         visible = None
         if self.peek is not None and isinstance(first, int) and not isinstance(first, bool):
             visible = self.peek(first)
-        self.seen.append((tuple(job.args), visible))
-        return super().enqueue_job(job, *args, **kwargs)
+        self.seen.append((first, visible))
+        return super()._enqueue_job(job, *args, **kwargs)
 
 
 @pytest.fixture
