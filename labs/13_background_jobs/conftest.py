@@ -99,6 +99,15 @@ class WatchedQueue(Queue):
         return super()._enqueue_job(job, *args, **kwargs)
 
 
+def only_the_id(job: Job) -> int | None:
+    """The market id when it is the job's only argument (by position or as market_id=)."""
+    args, kwargs = tuple(job.args), dict(job.kwargs)
+    value = args[0] if len(args) == 1 and not kwargs else kwargs.get("market_id")
+    if len(args) + len(kwargs) != 1 or type(value) is not int:
+        return None
+    return value
+
+
 @pytest.fixture
 def rq_redis() -> Iterator[redis_py.Redis]:
     client = make_redis(decode_responses=False)

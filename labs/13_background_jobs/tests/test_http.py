@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import Api
+from conftest import Api, only_the_id
 from rq.job import JobStatus
 
 from markets_jobs.domain import MarketDoc
@@ -46,15 +46,6 @@ def test_create_answers_201_with_location_and_enqueues_the_job_by_id(api: Api) -
         f"({market_id},): the id, never the ORM object — pickled at enqueue time, it is stale "
         "by the time a worker runs it (task 3)"
     )
-
-
-def only_the_id(job) -> object:
-    """The market id when it is the job's only argument (by position or name), else None."""
-    args, kwargs = tuple(job.args), dict(job.kwargs)
-    value = args[0] if len(args) == 1 and not kwargs else kwargs.get("market_id")
-    if len(args) + len(kwargs) != 1 or type(value) is not int:
-        return None
-    return value
 
 
 def test_each_create_enqueues_one_job_for_its_own_market(api: Api) -> None:
