@@ -35,7 +35,8 @@ class PositionStore:
     """Positions per market, like a table behind an ORM: each `positions()` is one query.
 
     `delay` seconds per query (a database round trip); `calls` counts queries; `hold`, when
-    set, runs inside each query before it reads (the notebook holds queries at a barrier).
+    set, runs inside each query before it reads (the notebook holds queries at a barrier),
+    `after_read` after it has read, before it returns.
     Market 1 has two positions, market 2 none yet, market 3 does not exist.
     """
 
@@ -51,6 +52,7 @@ class PositionStore:
         self.delay = delay
         self.calls = 0
         self.hold: Callable[[], Any] | None = None
+        self.after_read: Callable[[], Any] | None = None
         self._lock = threading.Lock()
 
     def positions(self, market_id: int) -> list[Position] | None:
@@ -62,7 +64,10 @@ class PositionStore:
         if self.delay:
             time.sleep(self.delay)
         rows = self._rows.get(market_id)
-        return None if rows is None else list(rows)
+        answer = None if rows is None else list(rows)
+        if self.after_read is not None:
+            self.after_read()
+        return answer
 
     def add(self, market_id: int, side: str, amount: str) -> Position:
         rows = self._rows.setdefault(market_id, [])
