@@ -126,6 +126,7 @@ def http_error_response(exc: HTTPException) -> Reply:
 
 def create_app(store: Store) -> Flask:
     app = Flask(__name__)
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False  # OPTIONS is not served: 405, as elsewhere
     app.extensions[STORE_KEY] = store
     app.register_blueprint(bp)
     return app

@@ -29,6 +29,7 @@ def test_a_creator_edits_their_own_draft(client, world):
     ("username", "label", "why"),
     [
         ("carl", "cleo_draft", "markets:edit covers the caller's own drafts, not someone else's"),
+        ("cleo", "carl_draft", "markets:edit covers own drafts only, whichever id is lower"),
         ("carl", "carl_active", "an active market is no longer a draft: only edit_any changes it"),
     ],
 )
@@ -64,6 +65,15 @@ def test_a_demoted_creator_may_no_longer_edit_their_own_draft(client, world):
     )
 
 
+# (username, market, demoted to viewer first?, whose market): each may not edit it.
+NOT_EDITABLE = [
+    ("carl", "cleo_draft", False, "someone else's draft by a creator"),
+    ("cleo", "carl_draft", False, "someone else's draft by a creator with a higher id"),
+    ("carl", "carl_active", False, "their own active market (no longer a draft) by a creator"),
+    ("carl", "carl_draft", True, "their own draft by a creator demoted to viewer"),
+]
+
+
 @pytest.mark.parametrize(
     ("what", "raw", "content_type"),
     [
@@ -74,25 +84,34 @@ def test_a_demoted_creator_may_no_longer_edit_their_own_draft(client, world):
     ],
 )
 def test_the_rule_is_checked_before_the_body_is_read(client, world, what, raw, content_type):
-    path = f"/markets/{world.markets['cleo_draft'].id}"
-    headers = {**world.auth("carl"), "Content-Type": content_type}
-    r = client.send("PATCH", path, body=raw, headers=headers)
-    assert_403(
-        client.framework,
-        r,
-        f"PATCH of someone else's draft by a creator, with {what}",
-        "the view checks can_edit_market before it reads the body; the service's own check "
-        "comes too late: a 409 or 400 would already tell a caller who may not edit the market "
-        "which slugs exist and which fields the body takes",
-        3,
-    )
+    for username, label, demoted, whose in NOT_EDITABLE:
+        path = f"/markets/{world.markets[label].id}"
+        headers = {**world.auth(username), "Content-Type": content_type}
+        if demoted:
+            world.store.set_role(world.users[username].id, "viewer")
+        r = client.send("PATCH", path, body=raw, headers=headers)
+        assert_403(
+            client.framework,
+            r,
+            f"PATCH of {whose}, with {what}",
+            "the view checks can_edit_market before it reads the body; the service's own "
+            "check comes too late: a 409 or 400 would already tell a caller who may not edit "
+            "the market which slugs exist and which fields the body takes",
+            3,
+        )
 
 
-def test_editing_a_market_that_does_not_exist_is_404(client, world):
-    r = client.patch("/markets/999999", json={"name": "Ghost"}, headers=world.auth("carl"))
+@pytest.mark.parametrize(
+    ("what", "raw"), [("a valid body", b'{"name": "Ghost"}'), ("broken JSON", b'{"name": ')]
+)
+def test_editing_a_market_that_does_not_exist_is_404(client, world, what, raw):
+    headers = {**world.auth("carl"), "Content-Type": "application/json"}
+    r = client.send("PATCH", "/markets/999999", body=raw, headers=headers)
     assert r.status == 404, (
-        f"[{client.framework}] PATCH /markets/999999 by a creator answered {shown(r)}; expected "
-        "404: the caller may edit markets, and this one does not exist (task 3)"
+        f"[{client.framework}] PATCH /markets/999999 by a creator, with {what}, answered "
+        f"{shown(r)}; expected 404: the caller may edit markets, and this one does not exist. "
+        "The view loads the market (404) before it reads the body — a MarketNotFound "
+        "swallowed there leaves the 400 of the body to answer (task 3)"
     )
 
 

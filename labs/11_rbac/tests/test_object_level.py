@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from markets_rbac import permissions, services
-from markets_rbac.domain import AccessDenied, Market, Permission, Status, User
+from markets_rbac.domain import AccessDenied, Market, Permission, SlugTaken, Status, User
 from markets_rbac.permissions import can_edit_market
 from markets_rbac.schemas import MarketPatch
 from markets_rbac.store import Store
@@ -47,11 +47,13 @@ def test_a_creator_may_not_edit_their_own_market_once_it_is_no_longer_a_draft(st
     )
 
 
+@pytest.mark.parametrize(("caller", "owner"), [(CARL, CLEO), (CLEO, CARL)], ids=["lower", "higher"])
 @pytest.mark.parametrize("status", list(Status))
-def test_a_creator_may_not_edit_someone_elses_market(status):
-    u, m = user("creator"), market(CLEO, status)
+def test_a_creator_may_not_edit_someone_elses_market(status, caller, owner):
+    u, m = user("creator", caller), market(owner, status)
     assert can_edit_market(u, m) is False, (
-        f"{describe(u, m)} returned True; markets:edit covers only the user's own drafts (task 3)"
+        f"{describe(u, m)} (caller id {u.id}, creator id {m.creator_id}) returned True; "
+        "markets:edit covers only the user's own drafts: creator_id == user.id (task 3)"
     )
 
 
@@ -126,4 +128,98 @@ def test_the_service_applies_an_allowed_edit(store):
         f"services.update_market by the creator of a draft, changing only the slug, returned "
         f"{got.name!r}/{got.slug!r}; expected 'Rain'/'rain-2': only the fields sent change "
         "(model_dump(exclude_unset=True)) (task 3)"
+    )
+
+
+# (role, creator of the market, status): the cases can_edit_market is held to above.
+SERVICE_CASES = [
+    ("creator", CARL, Status.DRAFT),  # own draft: allowed
+    ("creator", CARL, Status.ACTIVE),  # own, but no longer a draft
+    ("viewer", CARL, Status.DRAFT),  # own draft, creator demoted to viewer
+    ("creator", CLEO, Status.DRAFT),  # someone else's draft
+    ("moderator", CLEO, Status.ACTIVE),  # edit_any: allowed
+    ("admin", CLEO, Status.CLOSED),  # edit_any: allowed
+]
+
+
+def service_store(role: str, creator: int, status: Status) -> Store:
+    s = Store()
+    s.add_user("actor", role, user_id=CARL)
+    s.add_user("cleo", "creator", user_id=CLEO)
+    s.add_market(name="Rain", slug="rain", creator_id=creator, status=status)
+    s.add_market(name="Snow", slug="snow", creator_id=CLEO)
+    return s
+
+
+@pytest.mark.parametrize(("role", "creator", "status"), SERVICE_CASES)
+def test_the_service_refuses_exactly_what_can_edit_market_refuses(role, creator, status):
+    s = service_store(role, creator, status)
+    actor, before = s.find_user(CARL), s.get_market(1)
+    want = can_edit_market(actor, before)
+    whose = "their own" if creator == CARL else "someone else's"
+    case = f"a {role!r} on {whose} {status} market"
+    try:
+        services.update_market(s, actor, 1, MarketPatch(name="Changed"))
+    except AccessDenied:
+        assert not want, (
+            f"services.update_market by {case} raised AccessDenied; can_edit_market allows "
+            "this edit, and the service enforces that rule, no stricter (task 3)"
+        )
+        assert s.get_market(1) == before, f"the refused update by {case} changed the market"
+        return
+    assert want, (
+        f"services.update_market by {case} changed the market; can_edit_market refuses it. "
+        "The service calls can_edit_market — a rule of its own ('owner or edit_any') lets a "
+        "script edit an active market or a demoted creator's draft (task 3)"
+    )
+
+
+def test_the_service_follows_the_table_not_role_names(monkeypatch):
+    table = {
+        **permissions.ROLE_PERMISSIONS,
+        "moderator": frozenset({Permission.MARKETS_READ, Permission.MARKETS_EDIT}),
+        "admin": frozenset(Permission) - {Permission.MARKETS_EDIT_ANY},
+    }
+    monkeypatch.setattr(permissions, "ROLE_PERMISSIONS", table)
+    for role in ("moderator", "admin"):
+        s = service_store(role, CLEO, Status.ACTIVE)
+        with pytest.raises(AccessDenied):
+            services.update_market(s, s.find_user(CARL), 1, MarketPatch(name="Changed"))
+            pytest.fail(
+                f"with the table changed so that {role!r} no longer holds markets:edit_any, "
+                f"services.update_market by a {role} on someone else's active market changed "
+                "it; expected AccessDenied: the service asks can_edit_market, which asks the "
+                "table — never `role in ('moderator', 'admin')` (task 3)"
+            )
+
+
+class SpyStore(Store):
+    def __init__(self) -> None:
+        super().__init__()
+        self.updates: list[tuple[int, dict]] = []
+
+    def update_market(self, market_id, changes):
+        self.updates.append((market_id, changes))
+        return super().update_market(market_id, changes)
+
+
+def test_the_service_checks_before_it_writes():
+    s = SpyStore()
+    s.add_user("carl", "creator", user_id=CARL)
+    s.add_market(name="Rain", slug="rain", creator_id=CLEO)
+    s.add_market(name="Snow", slug="snow", creator_id=CLEO)
+    try:
+        services.update_market(s, s.find_user(CARL), 1, MarketPatch(slug="snow"))
+    except SlugTaken:
+        pytest.fail(
+            "services.update_market by a creator on someone else's draft, with a slug another "
+            "market has, raised SlugTaken (409); expected AccessDenied: the check comes before "
+            "the write, so a caller who may not edit learns nothing about other slugs (task 3)"
+        )
+    except AccessDenied:
+        pass
+    assert not s.updates, (
+        f"services.update_market refused the edit but called store.update_market{s.updates}: "
+        "check, then write — a write undone afterwards was visible to every reader in "
+        "between (task 3)"
     )

@@ -176,3 +176,33 @@ def test_head_is_guarded_like_get(client, world, path):
         "405 where HEAD is not served): HEAD runs the GET view, so a guard keyed on the method "
         "name that lets unlisted methods through is bypassed by changing the verb (task 2)"
     )
+
+
+@pytest.mark.parametrize("path", ["/markets", "/markets/{market_id}"])
+def test_an_authorised_head_is_answered_like_get(client, world, path):
+    path = path.format(market_id=world.markets["carl_draft"].id)
+    r = client.request("HEAD", path, headers=world.auth("vera"))
+    want = 405 if client.framework == "fastapi" else 200
+    assert r.status == want, (
+        f"[{client.framework}] HEAD {path} by a viewer answered {r.status}; expected {want}: "
+        "HEAD is a GET without the body (RFC 9110 §9.3.2), so it needs what GET needs, "
+        "markets:read, which a viewer holds — map HEAD to GET's permission, do not leave it "
+        "to fail closed (FastAPI serves no HEAD: 405, see README task 2) (task 2)"
+    )
+
+
+@pytest.mark.parametrize("username", [None, "vera", "ada"])
+def test_options_is_not_served_to_anyone(client, world, username):
+    headers = world.auth(username) if username else {}
+    caller = f"a {world.users[username].role}" if username else "no token"
+    ids = {"market_id": world.markets["carl_draft"].id, "user_id": world.users["vera"].id}
+    for template in sorted({path for _, path in ROUTE_PERMISSIONS}):
+        path = template.format(**ids)
+        r = client.request("OPTIONS", path, headers=headers)
+        assert r.status == 405 and r.header("allow"), (
+            f"[{client.framework}] OPTIONS {path} with {caller} answered {r.status} "
+            f"{r.text[:120]!r}; expected 405 with Allow, in every framework: this API serves "
+            "no OPTIONS (README task 2) — DRF's own OPTIONS answer describes the view to "
+            "anyone, Flask's automatic one bypasses every guard; a Django view serves the "
+            "methods its http_method_names lists (task 2)"
+        )

@@ -52,15 +52,21 @@ def require_permission(permission: Permission) -> type[permissions.BasePermissio
 class PermissionView(APIView):
     """An APIView whose `required` maps each method it serves to its permission.
 
-    Fails closed: a served method missing from `required` is refused to everyone.
+    Fails closed: a served method missing from `required` is refused to everyone. OPTIONS
+    is not served (405, as in the FastAPI and Flask apps): DRF's answer to it describes the
+    view to anyone who asks.
     """
 
+    http_method_names: ClassVar[list[str]] = [
+        m for m in APIView.http_method_names if m != "options"
+    ]
     required: ClassVar[Mapping[str, Permission]] = {}
 
     def get_permissions(self) -> Sequence[permissions.BasePermission]:
         raise NotImplementedError(
-            "TODO(task 2): [require_permission(...)()] for the request's method, nothing for a "
-            "method the view does not serve (405), and fail closed — see README task 2"
+            "TODO(task 2): [require_permission(...)()] for the request's method (HEAD as GET), "
+            "nothing for a method the view does not serve (not in http_method_names, or no "
+            "handler: 405), and fail closed — see README task 2"
         )
 
 

@@ -57,14 +57,19 @@ def require_permission(permission: Permission) -> type[permissions.BasePermissio
 class PermissionView(APIView):
     """An APIView whose `required` maps each method it serves to its permission.
 
-    Fails closed: a served method missing from `required` is refused to everyone.
+    Fails closed: a served method missing from `required` is refused to everyone. OPTIONS
+    is not served (405, as in the FastAPI and Flask apps): DRF's answer to it describes the
+    view to anyone who asks.
     """
 
+    http_method_names: ClassVar[list[str]] = [
+        m for m in APIView.http_method_names if m != "options"
+    ]
     required: ClassVar[Mapping[str, Permission]] = {}
 
     def get_permissions(self) -> Sequence[permissions.BasePermission]:
         method = self.request.method or ""
-        if not hasattr(self, method.lower()):
+        if method.lower() not in self.http_method_names or not hasattr(self, method.lower()):
             return []  # not served here: DRF answers 405 with Allow
         permission = self.required.get("GET" if method == "HEAD" else method)
         if permission is None:
