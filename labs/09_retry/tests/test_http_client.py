@@ -349,3 +349,27 @@ def test_the_async_client_gives_up_with_retry_error_from_the_last(upstream, slee
         f"three connect timeouts raised {error!r} from {error.__cause__!r}; expected "
         "RetryError(attempts=3) from the third (task 4)"
     )
+
+
+def test_the_async_client_defaults_match_the_sync_client(upstream, sleeper, clock) -> None:
+    async def scenario():
+        async with httpx.AsyncClient(
+            transport=httpx.MockTransport(upstream), base_url=UPSTREAM
+        ) as http:
+            pricing = AsyncRetryingClient(
+                http, async_sleep=sleeper.async_sleep, clock=clock, random=random.Random(SEED)
+            )
+            return await pricing.get("/prices/1")
+
+    upstream.plays(503)
+    box = []
+    error = raised(lambda: box.append(asyncio.run(scenario())))
+    got = (
+        box[0].status_code if box else error,
+        upstream.calls,
+        [round(d, 6) for d in sleeper.delays],
+    )
+    assert got == (503, 3, [0.046301, 0.074662]), (
+        f"AsyncRetryingClient(http) with its defaults against a 503: (status, requests, "
+        f"sleeps) = {got}; expected (503, 3, [0.046301, 0.074662]), as the sync client (task 4)"
+    )
