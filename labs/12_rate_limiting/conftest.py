@@ -7,6 +7,7 @@ pick one). `connect(peer)` gives an HttpClient whose requests come from the TCP 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.conf import settings
 from markets_ratelimit.config import RateLimitConfig, parse_networks
 from markets_ratelimit.limiter import SlidingWindowLimiter
 from patterns_workbook.testing.django_settings import configure_django
-from patterns_workbook.testing.http import HttpClient, as_client
+from patterns_workbook.testing.http import HttpClient, Reply, as_client
 
 START = 1_000_000.0  # the fake clock's first reading, in seconds
 PROXY = "10.0.0.2"  # our load balancer: the only peer whose X-Forwarded-For is believed
@@ -105,6 +106,50 @@ def limited(
     """`connect(peer)` over an app allowing 3 requests per 60 s, behind proxy 10.0.0.0/24."""
     config = RateLimitConfig(make_limiter(limit=3, window=60), TRUSTED, TOKENS)
     return serve(config)
+
+
+@pytest.fixture
+def send_lines(framework: str, request: pytest.FixtureRequest) -> Callable[..., Reply]:
+    """`send_lines(peer, [(name, value), ...])`: a GET /markets with these header LINES, a
+    repeated name kept as separate lines, handed to the app as its server would: a WSGI
+    server (Django, Flask) joins repeated lines with ", ", an ASGI one lists each line.
+    `peer=None` is a server with no peer address (FastAPI's `request.client` is None).
+    Requests go to the app as `serve` (or `limited`) configured it."""
+
+    def send(peer: str | None, lines: list[tuple[str, str]], path: str = "/markets") -> Reply:
+        if framework == "django":
+            from django.test import Client
+
+            meta: dict[str, str] = {}
+            for name, value in lines:
+                key = "HTTP_" + name.upper().replace("-", "_")
+                meta[key] = f"{meta[key]}, {value}" if key in meta else value
+            django = Client(raise_request_exception=False, REMOTE_ADDR=peer or "")
+            response = django.get(path, **meta)  # type: ignore[arg-type]
+            return Reply(response.status_code, response.content, _lower(response.items()))
+        if framework == "flask":
+            flask = request.getfixturevalue("flask_app_shared").test_client()
+            flask.environ_base["REMOTE_ADDR"] = peer or ""
+            reply = flask.get(path, headers=lines)
+            return Reply(reply.status_code, reply.get_data(), _lower(reply.headers.items()))
+        app = request.getfixturevalue("fastapi_app_shared")
+        return asyncio.run(_asgi_get(app, peer, lines, path))
+
+    return send
+
+
+async def _asgi_get(app: Any, peer: str | None, lines: list[tuple[str, str]], path: str) -> Reply:
+    import httpx
+
+    client = (peer, 123) if peer is not None else None
+    transport = httpx.ASGITransport(app, raise_app_exceptions=False, client=client)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        response = await http.get(path, headers=lines)
+    return Reply(response.status_code, response.content, _lower(response.headers.items()))
+
+
+def _lower(items: Any) -> dict[str, str]:
+    return {key.lower(): value for key, value in items}
 
 
 @pytest.fixture(scope="session")

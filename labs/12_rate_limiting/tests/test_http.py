@@ -8,14 +8,18 @@ and `token-bob` (user bob).
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 from conftest import CLIENT, PROXY, TRUSTED
 from redis import Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from markets_ratelimit import api
 from markets_ratelimit.config import RateLimitConfig
 from markets_ratelimit.limiter import Decision, SlidingWindowLimiter
 from patterns_workbook.testing import hostile
@@ -116,13 +120,53 @@ def test_every_route_and_error_counts_and_carries_the_headers(framework, limited
     )
 
 
+def spoofed(n: int) -> dict[str, str]:
+    """Every client-address header a framework or a blog post might read, new each time."""
+    made_up = f"203.0.113.{n}"
+    return {
+        "X-Forwarded-For": made_up,
+        "X-Real-IP": made_up,
+        "True-Client-IP": made_up,
+        "Forwarded": f"for={made_up}",
+    }
+
+
 def test_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored(framework, limited) -> None:
     client = limited(CLIENT)
-    got = statuses(client, 4, headers=lambda n: {"X-Forwarded-For": f"203.0.113.{n}"})
+    got = statuses(client, 4, headers=spoofed)
     assert got == [200, 200, 200, 429], (
         f"[{framework}] a client connecting directly from {CLIENT} (not our proxy) sent 4 "
-        f"requests, each with a new X-Forwarded-For, and got {got}; expected the 4th refused: "
-        "a header from an untrusted peer is whatever it chose to write (task 4)"
+        f"requests, each with a new made-up address in X-Forwarded-For, X-Real-IP, "
+        f"True-Client-IP and Forwarded, and got {got}; expected the 4th refused: a header "
+        "from an untrusted peer is whatever it chose to write — the peer is REMOTE_ADDR / "
+        "request.client, and only X-Forwarded-For from our own proxies is believed (task 4)"
+    )
+
+
+def test_repeated_forwarded_for_lines_are_one_list(framework, limited, send_lines) -> None:
+    lines = [[("X-Forwarded-For", f"6.6.6.{n}"), ("X-Forwarded-For", "203.0.113.1")]
+             for n in range(4)]  # fmt: skip
+    got = [send_lines(PROXY, request_lines).status for request_lines in lines]
+    assert got == [200, 200, 200, 429], (
+        f"[{framework}] through our proxy {PROXY}, 4 requests each with TWO X-Forwarded-For "
+        "lines — the client's own (6.6.6.n, new each time), then the one our proxy appended "
+        f"(203.0.113.1) — got {got}; expected the 4th refused: repeated lines are one "
+        "comma-separated list (RFC 9110 §5.3), last line last. Reading only the first line "
+        "reads the client's writing, and a new one each time escapes the limit (FastAPI: "
+        "request.headers.getlist, joined with ', ') (task 4)"
+    )
+
+
+@pytest.mark.parametrize("framework", [pytest.param("fastapi", marks=pytest.mark.fastapi)])
+def test_a_request_with_no_peer_address_is_limited_not_a_500(framework, limited, send_lines):
+    got = [send_lines(None, []) for _ in range(4)]
+    seen = [(r.status, r.header("RateLimit-Remaining")) for r in got]
+    assert seen == [(200, "2"), (200, "1"), (200, "0"), (429, "0")], (
+        f"[{framework}] 4 GET /markets with no client in the ASGI scope (request.client is "
+        f"None, as behind a Unix socket) answered (status, RateLimit-Remaining) = {seen}; "
+        "expected them limited in one shared bucket (peer '', key 'ip:'): [(200, '2'), "
+        "(200, '1'), (200, '0'), (429, '0')] — never a 500 from request.client.host, never "
+        "unlimited (task 4)"
     )
 
 
@@ -240,6 +284,89 @@ def test_when_redis_is_unreachable_the_request_is_refused(framework, serve, make
     )
 
 
+class FailingLimiter:
+    """A limiter whose Redis answers with an error: a timeout, a read-only replica."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def hit(self, key: str) -> Decision:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        redis.TimeoutError("Timeout reading from 127.0.0.1:6379"),
+        redis.ResponseError("READONLY You can't write against a read only replica."),
+    ],
+    ids=["timeout", "readonly"],
+)
+def test_when_redis_errors_the_request_is_refused(framework, serve, error) -> None:
+    reply = serve(RateLimitConfig(FailingLimiter(error)))().get("/markets")  # type: ignore[arg-type]
+    secrets = ("127.0.0.1", "READONLY", "Timeout", "replica")
+    leaked = [word for word in secrets if word in reply.text]
+    assert reply.status >= 500 and not leaked, (
+        f"[{framework}] with the limiter raising {type(error).__name__}({error}) GET /markets "
+        f"answered {show(reply)}; expected a 5xx revealing nothing: this lab fails closed on "
+        "EVERY limiter error — a slow Redis or a read-only replica after a failover must not "
+        "switch the limit off (catching TimeoutError/ResponseError and serving the request "
+        "does exactly that) (task 4)"
+    )
+
+
+class MeetingMarkets(dict):
+    """`api.MARKETS` whose lookups wait until two requests are both inside a view."""
+
+    def __init__(self, markets: dict[int, dict], parties: int) -> None:
+        super().__init__(markets)
+        self.barrier = threading.Barrier(parties, timeout=3)
+
+    def __getitem__(self, key: int) -> dict:
+        self.barrier.wait()  # by now both requests have been counted
+        return super().__getitem__(key)
+
+
+def test_concurrent_requests_each_get_their_own_headers(framework, limited, monkeypatch):
+    shared = limited()
+    statuses(shared, 2, BOB)  # bob has 1 request left, ada 3
+    monkeypatch.setattr(api, "MARKETS", MeetingMarkets(api.MARKETS, parties=2))
+    # Django: one client is one handler, so one middleware instance for both requests — as
+    # in a threaded server. FastAPI's client runs one request at a time: one client each.
+    ada_client, bob_client = (shared, shared) if framework == "django" else (limited(), limited())
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        ada = pool.submit(ada_client.get, "/markets/1", headers=ADA)
+        bob = pool.submit(bob_client.get, "/markets/1", headers=BOB)
+        got = {"ada": ada.result(), "bob": bob.result()}
+    seen = {who: (reply.status, reply.header("RateLimit-Remaining")) for who, reply in got.items()}
+    assert seen == {"ada": (200, "2"), "bob": (200, "0")}, (
+        f"[{framework}] ada (3 left) and bob (1 left) sent GET /markets/1 at once, both "
+        f"counted before either view finished; (status, RateLimit-Remaining) = {seen}; "
+        "expected ada (200, '2') and bob (200, '0'): each answer carries ITS request's "
+        "decision — kept in a local variable or flask.g, never on the middleware instance "
+        "(Django shares one across every request and thread) or in a module global (task 4)"
+    )
+
+
+def test_head_and_options_count_and_carry_the_headers(framework, limited) -> None:
+    client = limited()
+    replies = [client.send("HEAD", "/markets"), client.send("OPTIONS", "/markets")]
+    replies.append(client.get("/markets"))
+    got = [(r.header("RateLimit-Limit"), r.header("RateLimit-Remaining")) for r in replies]
+    assert got == [("3", "2"), ("3", "1"), ("3", "0")], (
+        f"[{framework}] HEAD, OPTIONS then GET /markets on a limit of 3 answered "
+        f"(RateLimit-Limit, RateLimit-Remaining) = {got}; expected ('3', '2'), ('3', '1'), "
+        "('3', '0'): every method counts and carries the headers — a HEAD runs the GET view, "
+        "so skipping it leaves reads unlimited (task 4)"
+    )
+    refused = [client.send(method, "/markets") for method in ("HEAD", "OPTIONS")]
+    seen = [(r.status, r.header("Retry-After")) for r in refused]
+    assert seen == [(429, "60"), (429, "60")], (
+        f"[{framework}] with the budget spent, HEAD and OPTIONS /markets answered (status, "
+        f"Retry-After) = {seen}; expected (429, '60') each (task 4)"
+    )
+
+
 ROUTES = [
     hostile.Route("GET", "/markets", task=4),
     hostile.Route("GET", "/markets/{id}", task=4),
@@ -275,12 +402,14 @@ def test_over_the_limit_every_hostile_request_is_a_429_in_the_envelope(framework
     probes = [probe for route in ROUTES for probe in hostile.probes(route, {"id": 1})]
     for path in {route.path for route in ROUTES}:
         served = {route.method for route in ROUTES if route.path == path}
-        for method in sorted(set(hostile.METHODS) - served):  # a 405 once within the budget
+        for method in [*sorted(set(hostile.METHODS) - served), "HEAD", "OPTIONS"]:
             probes.append(hostile.Probe(f"{method} {path}", method, path.format(id=1)))
     broken = []
     for probe in probes:
         reply = hostile.send(client, probe)
         problem = hostile.envelope_problem(reply) if reply.status == 429 else "not a 429"
+        if probe.method == "HEAD" and reply.status == 429:
+            problem = None  # a HEAD answer has no body: the status and headers say it
         if problem is None and reply.header("Retry-After") is None:
             problem = "no Retry-After"
         if problem is not None:

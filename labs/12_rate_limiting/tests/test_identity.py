@@ -69,6 +69,14 @@ TRUSTED = parse_networks(["10.0.0.0/24", "2001:db8::/32"])
             "an entry that is not an address ends the walk at the hop that handed it over",
         ),
         (
+            "10.0.0.2",
+            "not-an-ip, 203.0.113.9",
+            "203.0.113.9",
+            "our proxy appended 203.0.113.9; the junk to its LEFT is the client's own writing: "
+            "walk from the right and stop at the first non-address, never throw the whole "
+            "header away (the client would move into the proxy's shared bucket)",
+        ),
+        (
             "2001:db8::2",
             "2001:db8:ffff::1, 2606:4700::6",
             "2606:4700::6",

@@ -207,6 +207,7 @@ class RecordingRedis:
     def __init__(self, real: Any) -> None:
         self._real = real
         self.commands: list[str] = []
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
 
     def register_script(self, script: str) -> Script:
         self.commands.append("register_script")
@@ -219,6 +220,7 @@ class RecordingRedis:
 
         def command(*args: Any, **kwargs: Any) -> Any:
             self.commands.append(name)
+            self.calls.append((name, args))
             return attr(*args, **kwargs)
 
         return command
@@ -229,12 +231,20 @@ def test_each_check_is_one_evalsha_of_a_script_registered_once(make_limiter: Mak
     limiter = make_limiter(limit=2, window=60, client=recording)
     limiter.hit("k")  # the first call may also load the script into the server
     recording.commands.clear()
+    recording.calls.clear()
     for _ in range(3):  # admitted, then refused twice
         limiter.hit("k")
     assert recording.commands == ["evalsha"] * 3, (
         f"3 checks sent {recording.commands}; each check is ONE round trip, an EVALSHA of the "
         "script registered once with redis.register_script in __init__: EVAL resends the "
         "whole script every time, and two commands are two round trips (task 1)"
+    )
+    declared = [(args[1], args[2]) for name, args in recording.calls if name == "evalsha"]
+    assert declared == [(1, "ratelimit:k")] * 3, (
+        f"the EVALSHA calls for key 'k' declared (numkeys, KEYS[1]) = {declared}; expected "
+        "(1, 'ratelimit:k') each time: the key goes in KEYS (keys=[...]), never in ARGV — a "
+        "script may only touch the keys it declares, and Redis Cluster routes the call to "
+        "the node owning them (task 1)"
     )
 
 
@@ -355,4 +365,50 @@ def test_many_threads_admit_exactly_the_limit(make_limiter: Make) -> None:
     assert admitted(got) == 10, (
         f"64 hits from 16 threads on a limit of 10 admitted {admitted(got)}; expected exactly "
         "10 (task 1)"
+    )
+
+
+def test_after_an_idle_gap_old_requests_no_longer_count(make_limiter: Make, clock) -> None:
+    limiter = make_limiter(limit=3, window=60)
+    limiter.hit("k")  # t = 0
+    clock.advance(100)  # idle for longer than the window
+    got = limiter.hit("k")  # t = 100
+    assert (got.allowed, got.remaining, got.reset) == (True, 2, 60), (
+        f"limit 3 per 60 s: one hit at t=0, then nothing until t=100, where hit() answered "
+        f"{got}; expected allowed, remaining=2, reset=60: the t=0 request left the window at "
+        "t=60. Drop what left the window on EVERY check, before counting — trimming only once "
+        "the log looks full counts stale entries (remaining too low) and reports a reset in "
+        "the past (task 1)"
+    )
+
+
+def test_the_expiry_covers_the_newest_request_for_a_full_window(make_limiter: Make, redis, clock):
+    limiter = make_limiter(limit=3, window=60)
+    limiter.hit("k")  # t = 0
+    clock.advance(50)
+    limiter.hit("k")  # t = 50: counts until t = 110
+    ttl = redis.pttl("ratelimit:k")
+    assert ttl > 55_000, (
+        f"limit 3 per 60 s, admitted at t=0 and t=50: the key's PTTL is {ttl} ms; expected "
+        "about 60000 — PEXPIRE is the window, renewed by each admitted request. Expiring when "
+        "the OLDEST entry leaves (10 s here) deletes the whole log while the t=50 request "
+        "still counts, and its budget is forgotten (task 1)"
+    )
+    clock.advance(11)  # t = 61: the t=0 request has left, the t=50 one still counts
+    limiter.hit("k")
+    assert limiter.hit("k").remaining == 0, (
+        "limit 3 per 60 s, admitted at t=0, 50, 61, 61: the 4th left remaining != 0 (task 1)"
+    )
+
+
+def test_two_instances_at_one_instant_admit_exactly_the_limit(make_limiter: Make) -> None:
+    worker_1, worker_2 = make_limiter(limit=3, window=60), make_limiter(limit=3, window=60)
+    got = [worker.hit("user:ada") for _ in range(3) for worker in (worker_1, worker_2)]
+    assert admitted(got) == 3, (
+        f"two limiter instances (two app workers) on one Redis, alternating 6 hits for "
+        f"user:ada at ONE instant (the fake clock does not move), limit 3: admitted "
+        f"{admitted(got)} ({[d.allowed for d in got]}); expected exactly 3 — each request is "
+        "its own member: '<ms>-<a per-instance counter>' is the same member in both workers "
+        "(both counters start at 0), ZADD overwrites and the shared budget over-admits; add a "
+        "random part (uuid4) (task 1)"
     )

@@ -23,8 +23,12 @@ async def rate_limit(
     """Count the request; refuse it with a 429 before routing, or pass it on (task 4)."""
     config: RateLimitConfig = request.app.state.rate_limit
     user = user_for(request.headers.get("authorization"), config.tokens)
+    # No client in the ASGI scope (a Unix socket): no address, so one shared "ip:" bucket.
     peer = request.client.host if request.client else ""
-    ip = client_ip(peer, request.headers.get("x-forwarded-for"), config.trusted_proxies)
+    # ASGI keeps repeated header lines apart; they are one comma-separated list (RFC 9110
+    # §5.3), and the line our proxy appended is the last one.
+    forwarded_for = ", ".join(request.headers.getlist("x-forwarded-for")) or None
+    ip = client_ip(peer, forwarded_for, config.trusted_proxies)
     # redis-py is blocking: run the round trip off the event loop.
     decision = await run_in_threadpool(config.limiter.hit, bucket_key(user, ip))
     if decision.allowed:
