@@ -118,3 +118,28 @@ def test_small_ttls_and_no_jitter_are_accepted(make_cache, redis, market: Market
     assert 0 < ttl <= 500, (
         f"with ttl=0.5 and jitter=0 the entry's PTTL is {ttl} ms; expected at most 500 (task 2)"
     )
+
+
+@pytest.mark.parametrize(
+    "stored",
+    ['{"id": 1, "title": "Rain in Lisbon", "volume": 0.1}', "not json at all", "[1, 2]"],
+    ids=["an-older-shape", "not-json", "a-json-list"],
+)
+def test_an_entry_that_does_not_decode_is_a_miss(make_cache, inner, redis, market, stored):
+    redis.set(market_key(market.id), stored, px=60_000)  # an older release, another writer
+    try:
+        got = make_cache().get(market.id)
+    except Exception as exc:
+        got = exc
+    assert got == market and inner.calls["get"] == 1, (
+        f"{market_key(market.id)!r} held {stored!r}, which is no market this codec can read; "
+        f"get() gave {got!r} after {inner.calls['get']} repository reads. An entry that does "
+        "not decode (a field renamed by a later release, a foreign writer) is a miss: load "
+        "from the repository and overwrite it — never a 500 (task 2)"
+    )
+    again = make_cache().get(market.id)
+    assert again == market and inner.calls["get"] == 1, (
+        f"after reloading over an unreadable entry, the next get() made "
+        f"{inner.calls['get'] - 1} more repository reads; the reload must overwrite the "
+        "entry (task 2)"
+    )

@@ -4,6 +4,7 @@ single-flight loading, invalidation after each write, and the repository when Re
 
 from __future__ import annotations
 
+import enum
 import logging
 import math
 import random as random_module
@@ -42,6 +43,15 @@ if redis.call("GET", KEYS[2]) == ARGV[1] then
 end
 return 0
 """
+
+
+class Miss(enum.Enum):
+    """Nothing usable in Redis for a key: absent, or an entry the codec cannot read."""
+
+    MISS = "miss"
+
+
+MISS = Miss.MISS
 FIRST_POLL = 0.002  # seconds a waiter sleeps before it first looks again; doubles up to
 MAX_POLL = 0.05
 
@@ -85,11 +95,11 @@ class CachedMarketRepository:
     def get(self, market_id: int) -> Market | None:
         """The market or None: from Redis on a hit, from `inner` once per miss."""
         try:
-            cached = self._redis.get(market_key(market_id))
+            found = self._lookup(market_id)
         except REDIS_DOWN as exc:
             return self._bypass(exc, market_id)
-        if cached is not None:
-            return _decoded(cached)
+        if found is not MISS:
+            return found
         return self._load_once(market_id)
 
     def add(
@@ -120,9 +130,8 @@ class CachedMarketRepository:
                     return self._inner.get(market_id)
                 self._sleep(pause)
                 waited, pause = waited + pause, min(pause * 2, MAX_POLL)
-                cached = self._redis.get(market_key(market_id))
-                if cached is not None:
-                    return _decoded(cached)
+                if (found := self._lookup(market_id)) is not MISS:
+                    return found
         except REDIS_DOWN as exc:
             return self._bypass(exc, market_id)
 
@@ -130,9 +139,8 @@ class CachedMarketRepository:
         """Holding the lock: load from `inner` (unless someone just did) and cache the answer."""
         keys = [market_key(market_id), lock_key(market_id)]
         try:
-            cached = self._redis.get(keys[0])
-            if cached is not None:
-                return _decoded(cached)
+            if (found := self._lookup(market_id)) is not MISS:
+                return found
             market = self._inner.get(market_id)
             if market is None:
                 self._fill_if_locked(keys=keys, args=[token, MISSING, _ms(self._negative_ttl)])
@@ -141,6 +149,24 @@ class CachedMarketRepository:
             return market
         finally:
             self._release(keys=[keys[1]], args=[token])
+
+    def _lookup(self, market_id: int) -> Market | Miss | None:
+        """What Redis holds for the market: a market, None ("no such id"), or MISS."""
+        cached = self._redis.get(market_key(market_id))
+        if cached is None:
+            return MISS
+        if cached == MISSING:
+            return None
+        try:
+            return decode_market(cached)
+        except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
+            # Written by another release or another writer: reload and overwrite, never a 500.
+            log.warning(
+                "Unreadable cache entry for market %s (%s): reloading it",
+                market_id,
+                type(exc).__name__,
+            )
+            return MISS
 
     def _ttl_ms(self) -> int:
         return math.ceil(self._ttl * 1000 * (1 - self._jitter * self._random()))
@@ -163,10 +189,6 @@ class CachedMarketRepository:
             market_id,
         )
         return self._inner.get(market_id)
-
-
-def _decoded(cached: str) -> Market | None:
-    return None if cached == MISSING else decode_market(cached)
 
 
 def _ms(seconds: float) -> int:
