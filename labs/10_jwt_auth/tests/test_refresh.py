@@ -7,12 +7,13 @@ that login (RFC 9700 §4.14.2) — the thief's next one and the owner's.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import forge
 import pytest
 from checks import refusal_problems, shown
 
+from markets_jwt import auth
 from markets_jwt.auth import grant, refresh
 from markets_jwt.contract import InvalidToken, TokenOut
 from markets_jwt.store import RefreshRow, RefreshStore, Services, User
@@ -119,6 +120,27 @@ def test_an_expired_refresh_token_is_refused(services: Services, ada: User) -> N
     assert verdict is None, (
         f"refresh(<a refresh token whose family ended a second ago>) {verdict}; refuse a row "
         "whose expires_at has passed (task 6)"
+    )
+
+
+@pytest.mark.core
+def test_a_refresh_token_is_refused_at_its_end(
+    services: Services, ada: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    end = datetime.now(UTC) + timedelta(minutes=5)
+    token = services.refresh.issue(ada, end)
+
+    class AtTheEnd(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+            return end.astimezone(tz)
+
+    monkeypatch.setattr(auth, "datetime", AtTheEnd)  # auth.py's clock reads exactly `end`
+    verdict = _refusal(services, token)
+    assert verdict is None, (
+        f"refresh(<a refresh token>) at the very instant its family ends (now == "
+        f"expires_at) {verdict}; expires_at is the first moment the token is no longer "
+        "valid: refuse when expires_at <= now (task 6)"
     )
 
 
