@@ -26,6 +26,8 @@ from typing import Any
 import pytest
 import redis as redis_py
 from redis.backoff import NoBackoff
+from redis.exceptions import ReadOnlyError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeout
 from redis.retry import Retry
 from rq import Queue
 from rq.job import Job
@@ -151,6 +153,47 @@ def dead_queue() -> Queue:
     return Queue("search", connection=client)
 
 
+class _FailingConnection(redis_py.Connection):
+    """A connection to a Redis that is up but refuses the work: `error` on every use."""
+
+    error: Exception
+
+    def connect(self) -> None:
+        raise self.error
+
+
+def failing_queue(error: Exception) -> Queue:
+    """A queue on a Redis whose every command raises `error` (no retries)."""
+    connection_class = type("Failing", (_FailingConnection,), {"error": error})
+    pool = redis_py.ConnectionPool(connection_class=connection_class)
+    client = redis_py.Redis(connection_pool=pool, retry=Retry(NoBackoff(), 0))
+    return Queue("search", connection=client)
+
+
+@pytest.fixture
+def redis_failures(dead_queue: Queue) -> list[tuple[str, Queue]]:
+    """Every way Redis refuses an enqueue, each a `redis.exceptions.RedisError`, by name."""
+    return [
+        ("connection refused (ConnectionError)", dead_queue),
+        ("a timeout (TimeoutError)", failing_queue(RedisTimeout("Timeout reading (test)"))),
+        (
+            "a read-only replica after a failover (ReadOnlyError)",
+            failing_queue(ReadOnlyError("You can't write against a read only replica. (test)")),
+        ),
+        (
+            "out of memory (ResponseError)",
+            failing_queue(ResponseError("OOM command not allowed when used memory > 'maxmemory'.")),
+        ),
+    ]
+
+
+class BuggyQueue(Queue):
+    """A queue whose enqueue hits a bug (a TypeError), not a Redis failure."""
+
+    def _enqueue_job(self, job: Job, *args: Any, **kwargs: Any) -> Job:
+        raise TypeError("enqueue_job() got an unexpected keyword argument 'retries' (test)")
+
+
 # ------------------------------------------------------------ markets without a database
 
 
@@ -166,8 +209,9 @@ class Catalog:
         self.markets[market.id] = market
         return market
 
-    def rename(self, market_id: int, name: str) -> MarketDoc:
-        market = self.markets[market_id] = MarketDoc(market_id, name, self.markets[market_id].slug)
+    def rename(self, market_id: int, name: str, slug: str | None = None) -> MarketDoc:
+        slug = slug or self.markets[market_id].slug
+        market = self.markets[market_id] = MarketDoc(market_id, name, slug)
         return market
 
     def __call__(self, market_id: int) -> MarketDoc | None:

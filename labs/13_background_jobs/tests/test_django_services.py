@@ -53,32 +53,59 @@ def test_an_outer_rollback_drops_the_job(queue) -> None:
     )
 
 
+def test_two_creates_in_one_transaction_enqueue_one_job_each(queue) -> None:
+    from django.db import transaction
+
+    from markets_jobs.django_app import services
+
+    with transaction.atomic():
+        first = services.create_market(NewMarket("Rain in Lisbon", "rain-lisbon"), queue)
+        second = services.create_market(NewMarket("Snow in Oslo", "snow-oslo"), queue)
+    queued = sorted(only_the_id(job) or 0 for job in queue.get_jobs())
+    assert queued == [first.pk, second.pk], (
+        f"two create_market calls in one caller's transaction created markets {first.pk} and "
+        f"{second.pk}; at its commit the queue received jobs for {queued}. Expected one job "
+        "each, for its own market: hand on_commit the id you just inserted (market.pk), "
+        "bound now — a callback that looks 'the newest market' up at commit time finds the "
+        "same row twice (task 3)"
+    )
+
+
 def test_redis_down_at_the_outer_commit_is_logged_not_raised(
-    dead_queue, caplog: pytest.LogCaptureFixture
+    redis_failures, caplog: pytest.LogCaptureFixture
 ) -> None:
     import logging
+    import re
 
     from django.db import transaction
 
     from markets_jobs.django_app import services
     from markets_jobs.django_app.models import Market
 
-    try:
-        with caplog.at_level(logging.ERROR), transaction.atomic():
-            services.create_market(NewMarket("Rain in Lisbon", "rain-lisbon"), dead_queue)
-    except RedisError as exc:
-        pytest.fail(
-            f"Redis was down when the caller's transaction committed, and its commit raised "
-            f"{exc!r}: the market is committed, yet the caller (a view under ATOMIC_REQUESTS) "
-            "answers 500. The enqueue runs at the outermost commit — outside any try/except "
-            "around your own atomic() block — so the function on_commit runs must catch the "
-            "RedisError itself (task 3)"
+    for n, (failure, broken) in enumerate(redis_failures):
+        caplog.clear()
+        try:
+            with caplog.at_level(logging.ERROR), transaction.atomic():
+                market = services.create_market(NewMarket(f"Market {n}", f"market-{n}"), broken)
+        except RedisError as exc:
+            pytest.fail(
+                f"Redis failed — {failure} — when the caller's transaction committed, and its "
+                f"commit raised {exc!r}: the market is committed, yet the caller (a view under "
+                "ATOMIC_REQUESTS) answers 500. The enqueue runs at the outermost commit — "
+                "outside any try/except around your own atomic() block — so the function "
+                "on_commit runs must catch redis.exceptions.RedisError (every failure Redis "
+                "answers with, not only ConnectionError) itself (task 3)"
+            )
+        assert Market.objects.count() == n + 1
+        errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        assert errors, (
+            f"Redis failed — {failure} — when the caller's transaction committed and ran the "
+            "enqueue; nothing was logged at ERROR. The enqueue runs at the outermost commit — "
+            "outside any try/except around your own atomic() block — so the function "
+            "on_commit runs must catch the RedisError itself (task 3)"
         )
-    assert Market.objects.count() == 1
-    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert errors, (
-        "Redis was down when the caller's transaction committed and ran the enqueue; nothing "
-        "was logged at ERROR. The enqueue runs at the outermost commit — outside any "
-        "try/except around your own atomic() block — so the function on_commit runs must "
-        "catch the RedisError itself (task 3)"
-    )
+        assert any(re.search(rf"\b{market.pk}\b", message) for message in errors), (
+            f"the enqueue for market {market.pk} failed at the outer commit ({failure}) and "
+            f"the ERROR log says {errors}; expected it to name market {market.pk}: the log "
+            "line is what an operator re-enqueues from (task 3)"
+        )

@@ -8,9 +8,10 @@ connection sees — the one a worker process would read the row with.
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
-from conftest import Api, only_the_id
+from conftest import Api, BuggyQueue, only_the_id
 from rq.job import JobStatus
 
 from markets_jobs.domain import MarketDoc
@@ -137,25 +138,52 @@ def test_a_failure_after_the_insert_leaves_no_row_and_no_job(
 
 
 def test_redis_down_after_the_commit_still_answers_201_and_logs_it(
-    api: Api, dead_queue, caplog: pytest.LogCaptureFixture
+    api: Api, redis_failures, caplog: pytest.LogCaptureFixture
 ) -> None:
-    api.use_queue(dead_queue)
+    for n, (failure, broken) in enumerate(redis_failures):
+        api.use_queue(broken)
+        body = {"name": f"Market {n}", "slug": f"market-{n}"}
+        caplog.clear()
+        with caplog.at_level(logging.ERROR):
+            reply = create(api, body)
+        assert reply.status == 201, (
+            f"[{api.framework}] with Redis failing after the commit — {failure} — POST "
+            f"{body} answered {reply.status} {reply.text[:200]}; expected 201: the market is "
+            "committed, and a 500 would make the client retry into a 409 for its own market. "
+            "Catch redis.exceptions.RedisError (the base of every failure Redis can answer "
+            "with, not only ConnectionError), log it, answer 201 (task 3)"
+        )
+        rows = api.committed_markets()
+        assert rows == n + 1, f"[{api.framework}] {rows} markets are committed; expected {n + 1}"
+        market_id = reply.json()["id"]
+        errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        assert errors, (
+            f"[{api.framework}] the job could not be enqueued ({failure}), and nothing was "
+            "logged at ERROR: a market that is never indexed, and no trace of why. Log the "
+            "failure (log.exception) so it can be re-enqueued — or write the job to an outbox "
+            "table (task 3)"
+        )
+        assert any(re.search(rf"\b{market_id}\b", message) for message in errors), (
+            f"[{api.framework}] the enqueue for market {market_id} failed ({failure}) and the "
+            f"ERROR log says {errors}; expected it to name market {market_id}: the log line is "
+            "what an operator re-enqueues from (task 3)"
+        )
+
+
+def test_a_bug_in_the_enqueue_is_a_500_not_a_logged_201(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.use_queue(BuggyQueue("search", connection=api.queue.connection))
     with caplog.at_level(logging.ERROR):
         reply = create(api)
-    rows = api.committed_markets()
-    assert reply.status == 201, (
-        f"[{api.framework}] with Redis down after the commit, POST answered {reply.status} "
-        f"{reply.text[:200]}; expected 201: the market is committed, and a 500 would make the "
-        "client retry into a 409 for its own market. Catch the RedisError, log it, answer 201 "
-        "(task 3)"
+    assert reply.status == 500, (
+        f"[{api.framework}] the enqueue raised TypeError — a bug in the code, not Redis being "
+        f"down — and POST answered {reply.status} {reply.text[:200]}; expected 500. Catch "
+        "redis.exceptions.RedisError only: a broad `except Exception` turns every create into "
+        "a logged 201 with no job, on every request, until someone reads the log. A bug "
+        "should fail loudly, so the first request shows it (task 3)"
     )
-    assert rows == 1, f"[{api.framework}] {rows} market rows are committed; expected 1"
-    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert errors, (
-        f"[{api.framework}] the job could not be enqueued, and nothing was logged at ERROR: a "
-        "market that is never indexed, and no trace of why. Log the failure (log.exception) "
-        "so it can be re-enqueued — or write the job to an outbox table (task 3)"
-    )
+    assert reply.json()["error"]["code"] == "internal_server_error", reply.text
 
 
 def test_invalid_input_is_400_and_enqueues_nothing(api: Api) -> None:

@@ -14,6 +14,8 @@ import time
 from datetime import timedelta
 
 import pytest
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeout
 from rq.job import Job, JobStatus
 
 from markets_jobs import jobs
@@ -29,12 +31,21 @@ def documents_for(index: SearchIndex, market_id: int) -> list[dict]:
 
 class FailingIndex(SearchIndex):
     """An index whose writes fail: `fail_after_write` ones store the document first, as a
-    search server that applied the write and then timed out would."""
+    search server that applied the write and then timed out would. The index lives on Redis,
+    so its failures are RedisErrors (a timeout); `error` picks another exception class."""
 
-    def __init__(self, base: SearchIndex, *, failures: int, fail_after_write: bool) -> None:
+    def __init__(
+        self,
+        base: SearchIndex,
+        *,
+        failures: int,
+        fail_after_write: bool,
+        error: type[Exception] = RedisTimeout,
+    ) -> None:
         super().__init__(base.connection)
         self.failures = failures
         self.fail_after_write = fail_after_write
+        self.error = error
         self.calls = 0
 
     def put(self, doc_id: str, document: Document) -> None:
@@ -42,15 +53,22 @@ class FailingIndex(SearchIndex):
         if self.fail_after_write:
             super().put(doc_id, document)
         if self.calls <= self.failures:
-            raise ConnectionError("search server timed out (test)")
+            raise self.error("search server timed out (test)")
         if not self.fail_after_write:
             super().put(doc_id, document)
 
 
-def failing(index: SearchIndex, catalog, *, failures: int, after_write: bool) -> FailingIndex:
+def failing(
+    index: SearchIndex,
+    catalog,
+    *,
+    failures: int,
+    after_write: bool,
+    error: type[Exception] = RedisTimeout,
+) -> FailingIndex:
     from markets_jobs import worker
 
-    flaky = FailingIndex(index, failures=failures, fail_after_write=after_write)
+    flaky = FailingIndex(index, failures=failures, fail_after_write=after_write, error=error)
     worker.configure(load_market=catalog, index=flaky)
     return flaky
 
@@ -110,6 +128,23 @@ def test_a_rerun_after_a_change_replaces_the_document(catalog, index: SearchInde
 
 
 @pytest.mark.task(1)
+def test_a_new_slug_replaces_the_document_too(catalog, index: SearchIndex) -> None:
+    market = catalog.add("Rain in Lisbon", "rain-lisbon")
+    first = jobs.index_market(market.id)
+    moved = catalog.rename(market.id, "Rain in Lisbon", slug="lisbon-rain")
+    second = jobs.index_market(market.id)
+    docs = documents_for(index, market.id)
+    assert docs == [moved.document()] and first == second, (
+        f"market {market.id}'s slug changed from {market.slug!r} to {moved.slug!r}; the two "
+        f"runs wrote document ids {first!r} then {second!r}, and the index holds {docs}. "
+        f"Expected one document, {moved.document()}, under one id: key the document by what "
+        "never changes, the id (market:<id>). A slug is data — renamed, the old document stays "
+        "searchable forever; freed and reused, another market's document is overwritten "
+        "(task 1)"
+    )
+
+
+@pytest.mark.task(1)
 def test_a_market_the_database_does_not_show_raises_market_missing(catalog) -> None:
     with pytest.raises(MarketMissing) as raised:
         jobs.index_market(404)
@@ -150,6 +185,31 @@ def test_the_job_is_enqueued_with_the_market_id_only(catalog, queue) -> None:
         "and drags its session state into Redis (task 2)"
     )
     assert queue.count == 1, f"the queue holds {queue.count} jobs after one enqueue (task 2)"
+    assert_never_expires(queue, job, "after enqueue_index")
+
+
+def assert_never_expires(queue, job: Job, when: str) -> None:
+    expiry = queue.connection.ttl(job.key)
+    assert job.ttl is None and expiry == -1, (
+        f"{when}, the job's ttl is {job.ttl!r} and Redis expires its key {job.key!r} in "
+        f"{expiry} s (-1: never); expected no ttl. RQ deletes a job whose ttl runs out, and a "
+        "retry does not renew it: a job waiting behind a backlog, or for its 300 s retry, "
+        "vanishes — never run, never in the failed registry (task 2)"
+    )
+
+
+@pytest.mark.task(2)
+def test_enqueue_index_lets_a_redis_failure_out(dead_queue) -> None:
+    try:
+        returned = jobs.enqueue_index(dead_queue, 7)
+    except RedisError:
+        return
+    pytest.fail(
+        f"enqueue_index(queue, 7) on a Redis that refuses connections returned {returned!r}; "
+        "expected the RedisError to reach the caller. Only the caller knows what a lost job "
+        "means — the create logs it after its commit, an operator's re-enqueue or an outbox "
+        "relay must not mark it sent — so enqueue_index catches nothing (task 2)"
+    )
 
 
 @pytest.mark.task(2)
@@ -180,6 +240,7 @@ def test_the_job_is_retried_three_times_with_growing_delays(catalog, queue, inde
         if job.id not in registry.get_job_ids():
             break
         delays.append(registry.get_scheduled_time(job.id).timestamp() - time.time())
+        assert_never_expires(queue, job, f"after failed attempt {len(delays)}")
         registry.requeue(job.id)  # its time has come
     assert flaky.calls == 4, (
         f"the job ran {flaky.calls} times against a failing index; expected 4: the first "
@@ -211,13 +272,21 @@ def test_a_job_that_keeps_failing_is_kept_with_its_error(catalog, queue, index, 
     assert status == JobStatus.FAILED and job.id in failed, (
         f"a job whose index write always fails ended {status}, failed registry {failed}; "
         "expected failed, and kept in the FailedJobRegistry. A job that catches its own "
-        "exception 'finishes' with nothing indexed, and nobody ever hears of it (task 2)"
+        "exception — even only the RedisError a search store on Redis raises — 'finishes' "
+        "with nothing indexed, and nobody ever hears of it (task 2)"
     )
     result = job.latest_result()
     error = result.exc_string if result is not None else None
     assert error and "search server timed out" in error, (
         f"the failed job's last result says {error!r}; it keeps the exception, so whoever "
         "looks at the failed registry sees why (task 2)"
+    )
+    last = error.strip().splitlines()[-1]
+    assert "MarketMissing" not in last and "TimeoutError" in last, (
+        f"market {market.id} exists and the search index timed out, yet the failed job's "
+        f"final exception is {last!r}; expected the TimeoutError itself. MarketMissing is for "
+        "a market load_market does not return: wrapping every error in it sends whoever reads "
+        "the failed registry after a missing row, not a search server that is down (task 2)"
     )
 
 
@@ -258,7 +327,7 @@ def test_failed_jobs_are_kept_for_a_week(catalog, queue, run_jobs) -> None:
 @pytest.mark.task(2)
 def test_a_retry_after_a_half_done_write_indexes_once(catalog, queue, index, run_jobs) -> None:
     market = catalog.add("Rain in Lisbon", "rain-lisbon")
-    failing(index, catalog, failures=1, after_write=True)
+    failing(index, catalog, failures=1, after_write=True, error=ConnectionError)
     job = jobs.enqueue_index(queue, market.id)
     run_jobs()
     status = job.get_status()

@@ -14,6 +14,15 @@ SQLALCHEMY_APPS = [
 @pytest.mark.task(3)
 @pytest.mark.parametrize("api", SQLALCHEMY_APPS, indirect=True)
 def test_no_database_connection_is_held_while_enqueueing(api: Api, engine) -> None:
+    """Enqueueing after the session's transaction has given its connection back.
+
+    On SQLite this is also the only test that catches an enqueue placed after a
+    `session.begin_nested()` block but still inside `sessions.begin()`: the driver opens no
+    transaction before the SAVEPOINT, so SQLite treats the savepoint as the transaction and
+    its RELEASE commits the row — another connection sees it, and the "committed when
+    enqueued" test passes. The outer transaction is still open, though, holding its
+    connection: this test sees that. (On PostgreSQL both tests catch it.)
+    """
     held: list[int] = []
     peek = api.queue.peek
     assert peek is not None
