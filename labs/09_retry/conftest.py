@@ -58,6 +58,13 @@ def gave_up(error: BaseException | None, what: str) -> RetryError:
     return error
 
 
+class Halves(random.Random):
+    """Every draw is the middle: uniform(a, b) = (a + b) / 2."""
+
+    def random(self) -> float:
+        return 0.5
+
+
 class FakeClock:
     """A monotonic clock in seconds that moves only when told to."""
 

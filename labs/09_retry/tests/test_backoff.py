@@ -29,12 +29,23 @@ class NoRandom(random.Random):
         raise AssertionError("Jitter.NONE drew a random number")
 
 
-def test_no_jitter_doubles_from_base_up_to_the_cap() -> None:
-    got = sequence(Jitter.NONE)
-    assert got == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0, 10.0], (
-        f"backoff_delay(failures=1…7, base=1, cap=10, jitter=none) gave {got}; expected "
-        "[1, 2, 4, 8, 10, 10, 10]: the first retry waits `base` (base * 2 ** (failures - 1), "
-        "not 2 ** failures), each next one twice as long, and never more than the cap (task 1)"
+@pytest.mark.parametrize(
+    ("base", "cap", "expected"),
+    [
+        (1.0, 10.0, [1.0, 2.0, 4.0, 8.0, 10.0, 10.0, 10.0]),
+        (0.01, 30.0, [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48,
+                      30.0, 30.0]),
+    ],
+    ids=["base-1-cap-10", "base-0.01-cap-30"],
+)  # fmt: skip
+def test_no_jitter_doubles_from_base_up_to_the_cap(base, cap, expected) -> None:
+    got = sequence(Jitter.NONE, len(expected), base=base, cap=cap)
+    assert got == expected, (
+        f"backoff_delay(failures=1…{len(expected)}, base={base}, cap={cap}, jitter=none) gave "
+        f"{got}; expected {expected}: the first retry waits `base` (base * 2 ** (failures - 1), "
+        "not 2 ** failures), each next one twice as long, and never more than the cap — and "
+        "the cap is reached however small base is: bound the exponent only where it cannot "
+        "matter (2.0 ** 1024 overflows), never at 10 or 20 (task 1)"
     )
 
 
@@ -95,8 +106,17 @@ def test_no_delay_exceeds_the_cap_or_falls_below_its_floor(jitter: Jitter) -> No
     )
 
 
-@pytest.mark.parametrize("jitter", list(Jitter))
-def test_a_huge_failure_count_is_the_cap_not_an_overflow(jitter: Jitter) -> None:
+@pytest.mark.parametrize(
+    ("jitter", "expected"),
+    [
+        (Jitter.NONE, 2.0),
+        (Jitter.FULL, 0.268728),
+        (Jitter.EQUAL, 1.134364),
+        (Jitter.DECORRELATED, 0.979313),
+    ],
+    ids=str,
+)
+def test_a_huge_failure_count_is_the_cap_not_an_overflow(jitter: Jitter, expected) -> None:
     try:
         got = backoff_delay(5000, 2.0, base=0.2, cap=2.0, jitter=jitter, random=random.Random(1))
     except OverflowError as exc:
@@ -105,7 +125,13 @@ def test_a_huge_failure_count_is_the_cap_not_an_overflow(jitter: Jitter) -> None
             "poller fails thousands of times: 2 ** 4999 is too big for a float, so bound the "
             "exponent (the cap is reached long before) (task 1)"
         )
-    assert 0 <= got <= 2.0, f"backoff_delay(5000, cap=2, {jitter}) gave {got} (task 1)"
+    assert round(got, 6) == expected, (
+        f"backoff_delay(failures=5000, previous=2, base=0.2, cap=2, {jitter}, Random(1)) gave "
+        f"{got}; expected {expected}: the exponential part is the cap (2), and the jitter "
+        "still draws inside it — returning the cap itself (no draw) once the exponent "
+        "overflows puts every long-running poller back in lock-step at the cap, the herd "
+        "jitter exists to break (task 1)"
+    )
 
 
 def test_the_strategy_may_be_given_by_name() -> None:

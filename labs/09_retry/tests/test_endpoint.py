@@ -32,6 +32,17 @@ def show(reply: Reply) -> str:
     return f"{reply.status} {reply.text[:160]}" + (f" (Retry-After: {after})" if after else "")
 
 
+def describe(step: object) -> str:
+    """A scripted step as a failure message shows it: a response with its headers and body."""
+    if not isinstance(step, httpx.Response):
+        return repr(step)
+    try:
+        body = step.content[:60]
+    except httpx.ResponseNotRead:
+        body = b"<a body that did not decode>"
+    return f"{step.status_code} {dict(step.headers)} {body!r}"
+
+
 def code(reply: Reply) -> str | None:
     try:
         return reply.json()["error"]["code"]
@@ -39,12 +50,28 @@ def code(reply: Reply) -> str | None:
         return None
 
 
-def test_the_price_comes_from_the_pricing_service(client, upstream) -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"market_id": 1, "price": "0.42"},
+        {"price": "0.42"},
+        {"market_id": 2, "price": "0.42"},
+        {"market_id": 1, "price": "0.42", "cost": SECRET, "debug": {"host": "10.0.0.5"}},
+    ],
+    ids=["as-documented", "price-only", "another-id", "extra-fields"],
+)
+def test_the_price_comes_from_the_pricing_service(client, upstream, body) -> None:
+    upstream.plays(httpx.Response(200, json=body))
     reply = client.get("/markets/1/price")
     assert (reply.status, reply.json() if reply.status == 200 else None) == (
         200,
         {"market_id": 1, "price": "0.42"},
-    ), f"[{client.framework}] GET /markets/1/price answered {show(reply)}; expected 200 (task 5)"
+    ), (
+        f"[{client.framework}] pricing answered 200 {body}; GET /markets/1/price answered "
+        f"{show(reply)}; expected 200 with exactly {{'market_id': 1, 'price': '0.42'}}: the "
+        "market id is ours (the one in our path), the price is the only thing taken from "
+        "pricing, and no other field of its body reaches our clients (task 5)"
+    )
     paths = [r.url.path for r in upstream.requests]
     assert paths == ["/prices/1"], (
         f"[{client.framework}] the pricing service was asked for {paths}; expected one "
@@ -65,8 +92,15 @@ def test_a_flaky_pricing_service_is_retried(client, upstream, sleeper) -> None:
 
 @pytest.mark.parametrize(
     "step",
-    [503, 429, 504, httpx.ConnectError(f"connection refused: {SECRET}")],
-    ids=["503", "429", "504", "unreachable"],
+    [
+        503,
+        429,
+        504,
+        httpx.ConnectError(f"connection refused: {SECRET}"),
+        httpx.Response(503, headers={"Retry-After": "3600"}, text=SECRET),
+        httpx.Response(429, headers={"Retry-After": "soon"}, text=SECRET),
+    ],
+    ids=["503", "429", "504", "unreachable", "503-retry-after-3600", "429-retry-after-garbage"],
 )
 def test_pricing_down_is_a_503_with_retry_after(client, upstream, step) -> None:
     upstream.plays(httpx.Response(503, text=SECRET) if step == 503 else step)
@@ -80,7 +114,8 @@ def test_pricing_down_is_a_503_with_retry_after(client, upstream, step) -> None:
     assert hostile.envelope_problem(reply) is None and reply.header("Retry-After") == "5", (
         f"[{client.framework}] the 503 was {show(reply)}: "
         f"{hostile.envelope_problem(reply) or 'Retry-After must be 5'} — tell our clients "
-        "when to come back, or they retry at once and add to the outage (task 5)"
+        "when to come back, or they retry at once and add to the outage; always our "
+        "documented 5, never the pricing service's own Retry-After (an hour, garbage) (task 5)"
     )
     assert upstream.calls == 3, (
         f"[{client.framework}] pricing got {upstream.calls} requests; expected 3 (task 5)"
@@ -92,12 +127,17 @@ def test_pricing_down_is_a_503_with_retry_after(client, upstream, step) -> None:
 
 
 def test_an_unknown_market_is_a_404_asked_once(client, upstream) -> None:
-    upstream.plays(404)
+    upstream.plays(httpx.Response(404, json={"error": f"no row in prices ({SECRET})"}))
     reply = client.get("/markets/99/price")
     assert (reply.status, code(reply), upstream.calls) == (404, "not_found", 1), (
         f"[{client.framework}] pricing answered 404 for market 99; GET /markets/99/price "
         f"answered {show(reply)} after {upstream.calls} upstream requests; expected our own "
         "404 'not_found' after one request (task 5)"
+    )
+    assert "hunter2" not in reply.text and "10.0.0.5" not in reply.text, (
+        f"[{client.framework}] pricing's 404 body said {SECRET!r}; our 404 repeats it: "
+        f"{reply.text[:200]} — our message is our own (not_found(market_id)), never the "
+        "dependency's text (task 5)"
     )
 
 
@@ -113,7 +153,16 @@ def test_an_unknown_market_is_a_404_asked_once(client, upstream) -> None:
         httpx.Response(200, json={"market_id": 1}),
         httpx.Response(200, json={"market_id": 1, "price": "NaN"}),
         httpx.Response(200, json={"market_id": 1, "price": "1e3"}),
+        httpx.Response(200, json={"market_id": 1, "price": "0.42\n"}),
+        httpx.Response(201, json={"market_id": 1, "price": "0.42"}),
+        httpx.Response(206, json={"market_id": 1, "price": "0.42"}),
         httpx.RemoteProtocolError(f"server disconnected: {SECRET}"),
+        lambda: httpx.Response(
+            200,
+            headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+            stream=httpx.ByteStream(f"not gzip: {SECRET}".encode()),
+        ),
+        httpx.TooManyRedirects(f"redirect loop via {SECRET}"),
     ],
     ids=[
         "500",
@@ -125,16 +174,27 @@ def test_an_unknown_market_is_a_404_asked_once(client, upstream) -> None:
         "no-price",
         "nan-price",
         "exponent-price",
+        "newline-after-price",
+        "201",
+        "206",
         "protocol",
+        "bad-gzip-body",
+        "redirect-loop",
     ],
 )
 def test_an_unusable_pricing_answer_is_a_502(client, upstream, step) -> None:
+    step = step() if callable(step) else step  # a fresh streamed response per test
     upstream.plays(step)
     reply = client.get("/markets/1/price")
+    sent = describe(step)
     assert (reply.status, code(reply)) == (502, "bad_gateway"), (
-        f"[{client.framework}] pricing sent {step!r}; GET /markets/1/price answered "
+        f"[{client.framework}] pricing sent {sent}; GET /markets/1/price answered "
         f"{show(reply)}; expected 502 'bad_gateway' in the envelope — an answer we cannot use "
-        "is the dependency's fault, not a 500 of ours, and not a price (task 5)"
+        "is the dependency's fault, not a 500 of ours, and not a price: only a 200 carries a "
+        "price (a 201 or a 206 partial answer does not), the price matches the whole pattern "
+        "(fullmatch: `$` lets a trailing newline through), and every httpx error the client "
+        "does not retry (a body that will not decode, a redirect loop) is an HTTPError, not "
+        "only a TransportError (task 5)"
     )
     assert "hunter2" not in reply.text and "10.0.0.5" not in reply.text, (
         f"[{client.framework}] our 502 repeats what pricing said: {reply.text[:200]} (task 5)"

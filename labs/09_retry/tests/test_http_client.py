@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
+from collections.abc import Iterator
 from datetime import datetime
 
 import httpx
@@ -162,23 +164,37 @@ def test_a_garbage_retry_after_falls_back_to_the_backoff(
         ("120", 120.0),
         ("Thu, 01 Jan 2026 12:02:00 GMT", 120.0),
         ("Thu, 01 Jan 2026 12:00:30 -0000", 30.0),
+        ("Thu, 01 Jan 2026 14:00:04 +0200", 4.0),
         ("Wed, 31 Dec 2025 12:00:00 GMT", 0.0),
         ("-1", None),
         ("1.5", None),
         ("Thu, 99 Foo 2026", None),
     ],
 )
-def test_parse_retry_after(value, expected) -> None:
+def test_parse_retry_after(value, expected, in_new_york) -> None:
     try:
         got = parse_retry_after(value, NOW)
     except Exception as exc:
         got = exc
     assert got == expected, (
-        f"parse_retry_after({value!r}, now={NOW.isoformat()}) returned {got!r}; expected "
-        f"{expected!r}: delay-seconds is ASCII digits, an HTTP date counts from now and is 0 "
-        "once past (a date in -0000 has no known zone: take it as UTC), anything else is "
-        "None (RFC 9110 §10.2.3) (task 4)"
+        f"parse_retry_after({value!r}, now={NOW.isoformat()}) on a server whose local time "
+        f"zone is New York (TZ={in_new_york}) returned {got!r}; expected {expected!r}: "
+        "delay-seconds is ASCII digits, an HTTP date counts from now and is 0 once past; a "
+        "date keeps its own offset (+0200 is two hours ahead of UTC), and a date in -0000 "
+        "has no known zone: take it as UTC — never as the server's local time (a naive "
+        "datetime's .timestamp() is local); anything else is None (RFC 9110 §10.2.3) (task 4)"
     )
+
+
+@pytest.fixture
+def in_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The process's local time zone is New York (UTC-5 in January) for one test."""
+    zone = "EST5EDT,M3.2.0,M11.1.0"  # POSIX rules: no tz database needed
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    yield zone
+    monkeypatch.undo()
+    time.tzset()
 
 
 def test_parse_retry_after_uses_the_clock_it_is_given() -> None:
@@ -236,20 +252,23 @@ def test_a_write_without_idempotency_key_raises_its_own_error(upstream, make_pri
     )
 
 
-@pytest.mark.parametrize("header", ["Idempotency-Key", "idempotency-key"])
+@pytest.mark.parametrize(
+    ("method", "header"),
+    [("POST", "Idempotency-Key"), ("POST", "idempotency-key"), ("PATCH", "Idempotency-Key")],
+)
 def test_a_write_with_an_idempotency_key_is_retried_unchanged(
-    upstream, sleeper, make_pricing, header
+    upstream, sleeper, make_pricing, method, header
 ) -> None:
     upstream.plays(503, 200)
-    response = make_pricing().post(
-        "/prices/1", json={"price": "0.5"}, headers={header: "order-7f3a"}
+    response = make_pricing().request(
+        method, "/prices/1", json={"price": "0.5"}, headers={header: "order-7f3a"}
     )
     sent = [(r.headers.get("Idempotency-Key"), r.content) for r in upstream.requests]
     assert (response.status_code, upstream.calls) == (200, 2), (
-        f"POST with {header}: order-7f3a, pricing answered 503 then 200: got "
+        f"{method} with {header}: order-7f3a, pricing answered 503 then 200: got "
         f"{response.status_code} after {seen(upstream, sleeper)}; expected 200 after 2 — "
-        "the key lets the server apply it once however often it arrives (header names are "
-        "case-insensitive) (task 4)"
+        "the key lets the server apply it once however often it arrives — a POST or a PATCH "
+        "(header names are case-insensitive) (task 4)"
     )
     assert sent[0] == sent[1] == ("order-7f3a", b'{"price":"0.5"}'), (
         f"the two attempts sent (key, body) {sent}; a retry is the same request again (task 4)"
@@ -289,6 +308,24 @@ def test_the_client_defaults_are_three_attempts_full_jitter_from_a_tenth(upstrea
     )
 
 
+def test_the_client_without_random_still_jitters(upstream, sleeper, clock) -> None:
+    upstream.plays(503)
+    with httpx.Client(transport=httpx.MockTransport(upstream), base_url=UPSTREAM) as http:
+        pricing = RetryingClient(http, sleep=sleeper, clock=clock)
+        answers = []
+        error = raised(lambda: answers.append(pricing.get("/prices/1")))
+    got = (answers[0].status_code if answers else error, upstream.calls)
+    slept = sleeper.delays
+    within = len(slept) == 2 and 0 <= slept[0] <= 0.1 and 0 <= slept[1] <= 0.2
+    assert got == (503, 3) and within, (
+        f"RetryingClient(http) with no random= given, against a pricing service stuck at "
+        f"503: (status, requests) = {got}, sleeps {slept}; expected the last 503 back after 3 "
+        "requests, sleeping a full-jitter draw of at most 0.1 then 0.2 s — with no random "
+        "source given, the retries draw from a private random.Random(), never None (which "
+        "crashes, a 500, on the first jittered retry in production) (task 4)"
+    )
+
+
 def run_async(upstream, sleeper, clock, call, **options):
     """Run `call(client)` on an AsyncRetryingClient over `upstream`; what it returned/raised."""
 
@@ -311,13 +348,16 @@ def run_async(upstream, sleeper, clock, call, **options):
 
 
 def test_the_async_client_retries_with_backoff_and_retry_after(upstream, sleeper, clock):
-    upstream.plays(503, busy(429, "7"), 200)
-    response, error = run_async(upstream, sleeper, clock, lambda c: c.get("/prices/1"))
+    date = "Thu, 01 Jan 2026 12:00:04 GMT"
+    upstream.plays(503, busy(429, "7"), busy(503, date), 200)
+    response, error = run_async(upstream, sleeper, clock, lambda c: c.get("/prices/1"), attempts=4)
     got = (getattr(response, "status_code", error), upstream.calls, sleeper.delays)
-    assert got == (200, 3, [1.0, 7.0]), (
-        f"AsyncRetryingClient against 503, 429 with Retry-After: 7, then 200: (status, "
-        f"requests, sleeps) = {got}; expected (200, 3, [1.0, 7.0]) — the same rules as the "
-        "sync client, awaiting async_sleep (task 4)"
+    assert got == (200, 4, [1.0, 7.0, 4.0]), (
+        f"AsyncRetryingClient (attempts=4, now={NOW:%H:%M:%S} UTC given as now=) against 503, "
+        f"429 with Retry-After: 7, 503 with Retry-After: {date}, then 200: (status, requests, "
+        f"sleeps) = {got}; expected (200, 4, [1.0, 7.0, 4.0]) — the same rules as the sync "
+        "client, awaiting async_sleep, and an HTTP date read against the `now` it was given, "
+        "not the real clock (task 4)"
     )
 
 

@@ -10,9 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import SEED, FakeClock, Sleeper, gave_up, raised
+from conftest import SEED, FakeClock, Halves, Sleeper, gave_up, raised
 
 from markets_retry.backoff import Jitter
+from markets_retry.errors import RetryError
 from markets_retry.retry import is_transient, retry
 
 pytestmark = [pytest.mark.core, pytest.mark.task(2)]
@@ -83,6 +84,26 @@ def test_the_defaults_are_three_attempts_full_jitter_from_a_tenth_of_a_second(
     )
 
 
+def test_without_random_each_wrapper_draws_from_its_own_unseeded_source(sleeper, clock) -> None:
+    drawn = []
+    for _ in range(2):
+        fn = Flaky(*always(TimeoutError))
+        error = raised(retry(fn, attempts=11, sleep=sleeper, clock=clock))
+        assert isinstance(error, RetryError), (
+            f"retry(fn, attempts=11) with no random= given, on a function that always times "
+            f"out, ended with {error!r} after {fn.calls} calls; expected RetryError after 11 — "
+            "the default (full) jitter needs a random source when none is passed: a private "
+            "random.Random(), never None (a crash on the first retry in production) (task 2)"
+        )
+        drawn.append(delays(sleeper)[-10:])
+    assert drawn[0] != drawn[1], (
+        f"two retry(fn) wrappers with no random= given drew the same 10 delays, {drawn[0]}; "
+        "expected different ones: a fixed seed (random.Random(0)) makes every process wait "
+        "the same jittered delays, so clients that failed together come back together — "
+        "the herd jitter exists to break (task 2)"
+    )
+
+
 def test_giving_up_raises_retry_error_from_the_last_failure(sleeper, clock) -> None:
     fn = Flaky(*always(ConnectionRefusedError))
     error = gave_up(raised(wrapped(fn, sleeper, clock, attempts=3)), "3 refused connections")
@@ -137,12 +158,20 @@ def test_a_programming_error_is_raised_unchanged_at_once(sleeper, clock, error) 
 
 
 def test_a_programming_error_after_a_retry_is_still_raised_as_it_is(sleeper, clock) -> None:
-    fn = Flaky(TimeoutError, KeyError, TimeoutError)
+    cause = KeyError("price")
+    error = ValueError("no price in the answer")
+    error.__cause__ = cause  # as `raise ValueError(...) from exc` leaves it
+    fn = Flaky(TimeoutError, error, TimeoutError)
     got = raised(wrapped(fn, sleeper, clock, attempts=5))
-    assert (got is fn.raised[1], fn.calls, sleeper.delays) == (True, 2, [1.0]), (
-        f"a timeout, then a KeyError: {got!r} came out after {fn.calls} calls, sleeping "
-        f"{sleeper.delays}; expected the KeyError itself after 2 calls and one sleep — a "
+    assert (got is error, fn.calls, sleeper.delays) == (True, 2, [1.0]), (
+        f"a timeout, then a ValueError: {got!r} came out after {fn.calls} calls, sleeping "
+        f"{sleeper.delays}; expected the ValueError itself after 2 calls and one sleep — a "
         "failure that is not retried is never wrapped, whatever came before it (task 2)"
+    )
+    assert got.__cause__ is cause, (
+        f"the ValueError was raised from {cause!r}; it came out with __cause__ "
+        f"{got.__cause__!r}: re-raise it with a bare `raise` — `raise exc from None` erases "
+        "the cause its traceback needs (task 2)"
     )
 
 
@@ -235,12 +264,15 @@ def test_the_deadline_counts_the_time_the_attempts_take(sleeper, clock) -> None:
 )
 def test_no_sleep_ends_past_the_deadline(sleeper, clock, deadline, calls, slept) -> None:
     fn = Flaky(*always(TimeoutError))
-    gave_up(raised(wrapped(fn, sleeper, clock, attempts=10, deadline=deadline)), "the deadline")
+    retrying = wrapped(fn, sleeper, clock, attempts=10, deadline=deadline)
+    clock.advance(100)  # wrapped at start-up, first called 100 s later
+    gave_up(raised(retrying), "the deadline")
     assert (fn.calls, delays(sleeper)) == (calls, slept), (
-        f"instant calls, base=1, no jitter, deadline={deadline}: {fn.calls} calls, slept "
-        f"{delays(sleeper)}; expected {calls} calls, sleeping {slept}: a sleep may end at the "
-        "deadline but not after it — when the next delay would cross it, give up now instead "
-        "of sleeping for nothing (task 2)"
+        f"instant calls, base=1, no jitter, deadline={deadline}, the function wrapped 100 s "
+        f"before its first call: {fn.calls} calls, slept {delays(sleeper)}; expected {calls} "
+        f"calls, sleeping {slept}: a sleep may end at the deadline but not after it — when the "
+        "next delay would cross it, give up now instead of sleeping for nothing; and the "
+        "budget starts when each call starts, not when the function was wrapped (task 2)"
     )
 
 
@@ -287,28 +319,35 @@ class AsksFor(Exception):
         self.seconds = seconds
 
 
-@pytest.mark.parametrize(("asked", "slept"), [(3.0, 3.0), (100.0, 30.0), (-5.0, 0.0), (0.0, 0.0)])
-def test_a_hint_replaces_the_backoff_capped_and_never_negative(sleeper, clock, asked, slept):
+@pytest.mark.parametrize(
+    ("asked", "deadline", "slept"),
+    [(3.0, None, 3.0), (100.0, None, 30.0), (100.0, 60.0, 30.0), (-5.0, None, 0.0),
+     (0.0, None, 0.0)],
+)  # fmt: skip
+def test_a_hint_replaces_the_backoff_capped_and_never_negative(
+    sleeper, clock, asked, deadline, slept
+):
     fn = Flaky(AsksFor(asked))
-    got = wrapped(
-        fn,
-        sleeper,
-        clock,
-        retry_if=lambda exc: isinstance(exc, AsksFor),
-        hint=lambda exc: exc.seconds if isinstance(exc, AsksFor) else None,
-    )()
-    assert (got, sleeper.delays) == ("ok", [slept]), (
-        f"a failure whose hint asks for {asked} s (base=1, cap=30): slept {sleeper.delays}; "
-        f"expected [{slept}] — the hint replaces the backoff, the cap bounds it, and a "
-        "negative wait is no wait (task 2)"
+    got = (
+        raised(
+            wrapped(
+                fn,
+                sleeper,
+                clock,
+                deadline=deadline,
+                retry_if=lambda exc: isinstance(exc, AsksFor),
+                hint=lambda exc: exc.seconds if isinstance(exc, AsksFor) else None,
+            )
+        )
+        or "ok"
     )
-
-
-class Halves(random.Random):
-    """Every draw is the middle: uniform(a, b) = (a + b) / 2."""
-
-    def random(self) -> float:
-        return 0.5
+    assert (got, sleeper.delays) == ("ok", [slept]), (
+        f"a failure whose hint asks for {asked} s (base=1, cap=30, deadline={deadline}), then "
+        f"success: ended with {got!r}, slept {sleeper.delays}; expected 'ok' after "
+        f"[{slept}] — the hint replaces the backoff, the cap bounds it, a negative wait is no "
+        "wait, and the deadline is checked against the delay actually slept (the capped "
+        "one), not the raw hint (task 2)"
+    )
 
 
 def test_each_call_starts_a_fresh_schedule(sleeper, clock) -> None:
@@ -326,6 +365,24 @@ def test_each_call_starts_a_fresh_schedule(sleeper, clock) -> None:
         f"{delays(sleeper)}; expected [2.0, 3.5] for each call — failures, the previous "
         "delay and the deadline's start belong to one call, not to "
         "the decorator (task 2)"
+    )
+
+
+def test_decorrelated_jitter_grows_from_a_hinted_delay(sleeper, clock) -> None:
+    fn = Flaky(AsksFor(10.0), TimeoutError)
+    got = raised(
+        retry(
+            fn, attempts=3, base=1, cap=30, jitter=Jitter.DECORRELATED, sleep=sleeper,
+            clock=clock, random=Halves(),
+            hint=lambda exc: exc.seconds if isinstance(exc, AsksFor) else None,
+            retry_if=lambda exc: isinstance(exc, (AsksFor, TimeoutError)),
+        )
+    ) or "ok"  # fmt: skip
+    assert (got, delays(sleeper)) == ("ok", [10.0, 15.5]), (
+        f"decorrelated jitter (base=1, cap=30, every draw in the middle): a failure hinting "
+        f"10 s, then a timeout, then success: ended with {got!r}, slept {delays(sleeper)}; "
+        "expected 'ok' after [10.0, 15.5] — `previous` is the delay last slept, a hinted one "
+        "too: uniform(1, 10 * 3) = 15.5, not uniform(1, 1 * 3) = 2 (task 2)"
     )
 
 

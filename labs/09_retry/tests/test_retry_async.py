@@ -9,7 +9,7 @@ import random
 from typing import Any
 
 import pytest
-from conftest import SEED, FakeClock, Sleeper, gave_up, raised
+from conftest import SEED, FakeClock, Halves, Sleeper, gave_up, raised
 
 from markets_retry.backoff import Jitter
 from markets_retry.retry import retry
@@ -45,10 +45,15 @@ def wrapped(fn: Any, sleeper: Sleeper, clock: FakeClock, **options: Any) -> Any:
     async def call(market_id: int) -> str:  # a coroutine function, as `retry` must see it
         return await fn(market_id)
 
-    options = {"base": 1.0, "cap": 30.0, "jitter": Jitter.NONE, "attempts": 3} | options
+    options = {
+        "base": 1.0,
+        "cap": 30.0,
+        "jitter": Jitter.NONE,
+        "attempts": 3,
+        "random": random.Random(SEED),
+    } | options
     return retry(
-        call, sleep=no_sync_sleep, async_sleep=sleeper.async_sleep, clock=clock,
-        random=random.Random(SEED), **options,
+        call, sleep=no_sync_sleep, async_sleep=sleeper.async_sleep, clock=clock, **options
     )  # fmt: skip
 
 
@@ -98,6 +103,21 @@ def test_the_async_deadline_holds(sleeper, clock) -> None:
     assert (fn.calls, sleeper.delays) == (3, [1.0, 2.0]), (
         f"async, instant calls, base=1, deadline=3: {fn.calls} calls, slept {sleeper.delays}; "
         "expected 3 calls sleeping [1.0, 2.0] — the same deadline as the sync retry (task 3)"
+    )
+
+
+def test_each_async_call_starts_a_fresh_schedule(sleeper, clock) -> None:
+    fn = AsyncFlaky(TimeoutError, TimeoutError)
+    retrying = wrapped(fn, sleeper, clock, jitter=Jitter.DECORRELATED, random=Halves())
+    first = raised(lambda: asyncio.run(retrying(1))) or "ok"
+    fn.calls, fn.errors = 0, [TimeoutError, TimeoutError]
+    second = raised(lambda: asyncio.run(retrying(2))) or "ok"
+    assert (first, second, sleeper.delays) == ("ok", "ok", [2.0, 3.5, 2.0, 3.5]), (
+        f"two calls of one async wrapped function, each failing twice, decorrelated jitter "
+        f"with every draw in the middle: they ended with {first!r} and {second!r}, slept "
+        f"{sleeper.delays}; expected 'ok' twice, sleeping [2.0, 3.5] for each call — "
+        "failures, the previous delay and the deadline's start belong to one call, not to "
+        "the wrapper (concurrent tasks would share them too) (task 3)"
     )
 
 
