@@ -15,6 +15,18 @@ from markets_cache.domain import Market
 from markets_cache.keys import market_key
 
 pytestmark = [pytest.mark.core, pytest.mark.task(2)]
+# Market 1 as another writer stored it: every key present, each test below spoils one value.
+FOREIGN = json.dumps(
+    {
+        "id": 1,
+        "name": "Rain in Lisbon (foreign)",
+        "slug": "rain-lisbon",
+        "status": "draft",
+        "volume": "0.10",
+        "created_at": "2026-03-01T09:30:15.123456+00:00",
+        "updated_at": "2026-03-01T09:30:15.123456+00:00",
+    }
+)
 
 
 def test_a_second_get_is_answered_from_redis(make_cache, inner, market: Market) -> None:
@@ -84,6 +96,14 @@ def test_ttls_are_jittered_within_their_bounds(make_cache, inner, redis) -> None
         f"jitter={JITTER} they must spread over the window: keys filled together that expire "
         "together all miss together, and the database takes every reload at once (task 2)"
     )
+    at_the_top = [t for t in ttls if t >= high - slack - 50]
+    assert len(at_the_top) <= 4, (
+        f"{len(at_the_top)} of 40 markets cached together got the maximum TTL ({high:.0f} ms, "
+        f"give or take {slack + 50:.0f}): PTTLs {sorted(ttls)}. Spread over the window they "
+        "would be about one; a jitter spread both ways around ttl and then capped at ttl piles "
+        "half the keys on the cap, and they expire together — the stampede jitter exists to "
+        "prevent. Only ever shorten: ttl × (1 − jitter × random()) (task 2)"
+    )
 
 
 def test_the_ttl_follows_the_random_source(make_cache, inner, redis) -> None:
@@ -114,17 +134,35 @@ def test_settings_that_cannot_work_are_refused(make_cache, options) -> None:
 
 
 def test_small_ttls_and_no_jitter_are_accepted(make_cache, redis, market: Market) -> None:
-    make_cache(ttl=0.5, negative_ttl=0.5, lock_ttl=0.5, jitter=0).get(market.id)
+    cache = make_cache(ttl=0.5, negative_ttl=0.5, lock_ttl=0.5, jitter=0)
+    cache.get(market.id)
     ttl = redis.pttl(market_key(market.id))
     assert 0 < ttl <= 500, (
         f"with ttl=0.5 and jitter=0 the entry's PTTL is {ttl} ms; expected at most 500 (task 2)"
+    )
+    try:
+        missing = cache.get(404)
+    except Exception as exc:
+        missing = exc
+    ttl = redis.pttl(market_key(404))
+    assert missing is None and 0 < ttl <= 500, (
+        f"with negative_ttl=0.5, get(404) gave {missing!r} and left PTTL {ttl} ms on "
+        f"{market_key(404)!r}; expected None, cached for at most 500 ms. TTLs are seconds as "
+        "floats: send PX in milliseconds, rounded up (0.5 s → 500 ms) — rounded to whole "
+        "seconds, 0.5 becomes PX 0, which Redis refuses ('invalid expire time') (tasks 2, 3)"
     )
 
 
 @pytest.mark.parametrize(
     "stored",
-    ['{"id": 1, "title": "Rain in Lisbon", "volume": 0.1}', "not json at all", "[1, 2]"],
-    ids=["an-older-shape", "not-json", "a-json-list"],
+    [
+        '{"id": 1, "title": "Rain in Lisbon", "volume": 0.1}',
+        "not json at all",
+        "[1, 2]",
+        FOREIGN.replace('"volume": "0.10"', '"volume": "ten"'),
+        FOREIGN.replace('"volume": "0.10"', '"volume": 0.1'),
+    ],
+    ids=["an-older-shape", "not-json", "a-json-list", "volume-not-a-number", "volume-a-number"],
 )
 def test_an_entry_that_does_not_decode_is_a_miss(
     make_cache, inner, redis, market, stored, caplog

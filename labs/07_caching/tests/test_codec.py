@@ -75,6 +75,24 @@ def test_every_field_comes_back_equal() -> None:
     )
 
 
+@pytest.mark.parametrize("volume", [0.1, 10, None], ids=["float", "int", "null"])
+def test_a_volume_that_is_not_a_decimal_string_is_refused(volume: object) -> None:
+    data = json.loads(encode_market(make()))
+    data["volume"] = volume
+    text = json.dumps(data)
+    try:
+        got: object = decode_market(text)
+    except (TypeError, ValueError, ArithmeticError):
+        return
+    pytest.fail(
+        f"decode_market read {text[:160]!r} and returned {got!r}; a volume that is not a "
+        "decimal string was not written by encode_market (a foreign writer, an older "
+        "release): Decimal(0.1) is 0.1000000000000000055511…, a float's error turned into "
+        "money. Refuse it (raise TypeError or ValueError): the cache then reloads the entry "
+        "(task 1)"
+    )
+
+
 def test_the_stored_text_is_json_with_money_as_a_string() -> None:
     text = encode_market(make("0.10"))
     try:

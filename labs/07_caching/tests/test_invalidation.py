@@ -6,9 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from conftest import HookedRedis
 
+from markets_cache.codec import encode_market
 from markets_cache.domain import Market, MarketNotFound, Status
-from markets_cache.keys import market_key
+from markets_cache.keys import lock_key, market_key
 
 pytestmark = [pytest.mark.core, pytest.mark.task(4)]
 
@@ -90,8 +92,9 @@ def test_no_stale_read_after_delete_when_a_reader_refills_during_the_write(
     )
 
 
-def test_a_failed_update_raises_and_keeps_the_cached_market(
-    make_cache, inner, market: Market
+@pytest.mark.parametrize("write", ["update", "delete"])
+def test_a_failed_write_raises_and_keeps_the_cached_market(
+    make_cache, inner, market: Market, write
 ) -> None:
     cache = make_cache()
     cache.get(market.id)
@@ -101,15 +104,45 @@ def test_a_failed_update_raises_and_keeps_the_cached_market(
 
     inner.before_write = refuse
     with pytest.raises(RuntimeError, match="refused"):
-        cache.update(market.id, name="Never")
+        cache.update(market.id, name="Never") if write == "update" else cache.delete(market.id)
     inner.before_write = None
     calls = inner.calls["get"]
     got = cache.get(market.id)
     assert got == market and inner.calls["get"] == calls, (
-        f"an update the repository refused left get() returning {got!r} with "
+        f"a {write} the repository refused left get() returning {got!r} with "
         f"{inner.calls['get'] - calls} new repository reads; expected the cached {market!r} "
         "and none: nothing changed, so nothing is invalidated — a failing write (a conflict, "
-        "a bad value, a flood of bad PATCHes) must not turn a hot key into a miss (task 4)"
+        "a bad value, a flood of bad PATCHes or DELETEs) must not turn a hot key into a miss "
+        "(task 4)"
+    )
+
+
+@pytest.mark.parametrize("write", ["update", "delete"])
+def test_the_key_and_the_lock_go_in_one_delete(make_cache, redis, market: Market, write) -> None:
+    hooked = HookedRedis(redis)
+    old = encode_market(market)
+    redis.set(lock_key(market.id), "loader-token", px=60_000)  # a load of the old row in flight
+    sent: list[tuple[object, ...]] = []
+    filled: list[tuple[object, ...]] = []
+
+    def the_loader_stores_now(result: object, *keys: object) -> None:
+        # Right after each DEL the writer sends, the in-flight loader stores what it read —
+        # through its lease: only while the lock still holds its token.
+        sent.append(keys)
+        if redis.get(lock_key(market.id)) == "loader-token" and not filled:
+            redis.set(market_key(market.id), old, px=60_000)
+            filled.append(keys)
+
+    hooked.after["delete"] = the_loader_stores_now
+    cache = make_cache(client=hooked)
+    cache.update(market.id, name="Rain in Faro") if write == "update" else cache.delete(market.id)
+    left = redis.get(market_key(market.id))
+    assert left is None, (
+        f"{write} sent DEL {sent}; a loader that had read the old market stored it right "
+        f"after DEL {filled[0] if filled else '?'} — its lock was still there — so "
+        f"{market_key(market.id)!r} holds the old market after {write} returned, for a whole "
+        "TTL. Delete the key and the lock in ONE DEL (`delete(key, lock)`): then no moment "
+        "exists where the key is gone and the lease still valid (task 4)"
     )
 
 

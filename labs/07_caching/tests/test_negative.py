@@ -5,22 +5,35 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import NEGATIVE_TTL
+from conftest import NEGATIVE_TTL, HookedRedis
 
 from markets_cache.keys import MISSING, market_key
 
 pytestmark = [pytest.mark.core, pytest.mark.task(3)]
 
 
-def test_a_burst_for_a_missing_id_costs_one_repository_call(make_cache, inner) -> None:
-    cache = make_cache()
-    got = [cache.get(404) for _ in range(10)]
+def test_a_burst_for_a_missing_id_costs_one_repository_call(
+    make_cache, inner, redis, pauses
+) -> None:
+    hooked = HookedRedis(redis)
+    cache = make_cache(client=hooked)
+    first = cache.get(404)
+    sets: list[object] = []
+    hooked.before["set"] = lambda *args, **options: sets.append(args[0] if args else options)
+    got = [first] + [cache.get(404) for _ in range(9)]
     assert got == [None] * 10, f"10 get(404) for an id nobody has returned {got!r} (task 3)"
     assert inner.calls["get"] == 1, (
         f"10 get(404) for a missing id reached the repository {inner.calls['get']} times; "
         "expected 1: cache the miss as MISSING. If you stored it, look at how you test for a "
         "hit: MISSING is the empty string, and `if cached:` takes it for a miss — test "
         "`cached is not None` (task 3)"
+    )
+    assert sets == [] and pauses == [], (
+        f"with 'no such id' cached for 404, 9 more get(404) sent SET {sets} and paused "
+        f"{pauses}; expected neither: a cached MISSING is a hit, answered by the first GET. "
+        "Taken for a miss there (`if cached:` on the first read), every lookup of a missing id "
+        "goes through the lock — a SET NX, another GET, a release — and concurrent ones wait "
+        "behind each other (task 3)"
     )
 
 

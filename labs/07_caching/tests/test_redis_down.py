@@ -11,7 +11,8 @@ from decimal import Decimal
 
 import pytest
 import redis.exceptions
-from conftest import BrokenRedis
+from conftest import BrokenRedis, HookedRedis
+from redis import exceptions as redis_errors
 
 from markets_cache.domain import Market
 
@@ -76,11 +77,17 @@ def test_writes_with_redis_down_still_land(make_cache, inner, market: Market, er
     )
 
 
-@pytest.mark.parametrize("call", ["get", "update"])
+@pytest.mark.parametrize("call", ["get", "add", "update", "delete"])
 def test_redis_down_is_logged_as_a_warning(make_cache, market: Market, caplog, call) -> None:
     cache = make_cache(client=BrokenRedis())
+    calls = {
+        "get": lambda: cache.get(market.id),
+        "add": lambda: cache.add(name="Fog", slug="fog", volume=Decimal("1.00")),
+        "update": lambda: cache.update(market.id, name="Sleet"),
+        "delete": lambda: cache.delete(market.id),
+    }
     with caplog.at_level(logging.WARNING):
-        cache.get(market.id) if call == "get" else cache.update(market.id, name="Sleet")
+        calls[call]()
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     logged = [(r.name, r.levelname, r.getMessage()) for r in caplog.records]
     assert warnings and all(r.name.startswith("markets_cache") for r in warnings), (
@@ -90,24 +97,41 @@ def test_redis_down_is_logged_as_a_warning(make_cache, market: Market, caplog, c
     )
 
 
-def test_a_redis_bug_is_not_mistaken_for_an_outage(make_cache, market: Market) -> None:
-    broken = BrokenRedis(redis.exceptions.ResponseError)
+@pytest.mark.parametrize(
+    "command", ["get", "set", "delete"], ids=["first-get", "lock-set", "invalidation-del"]
+)
+def test_a_redis_bug_is_not_mistaken_for_an_outage(
+    make_cache, redis, market: Market, command
+) -> None:
+    hooked = HookedRedis(redis)
+
+    def wrong_type(*args: object, **options: object) -> None:
+        raise redis_errors.ResponseError(
+            "WRONGTYPE Operation against a key holding the wrong kind of value"
+        )
+
+    hooked.before[command] = wrong_type
+    cache = make_cache(client=hooked)
+    call = f"update({market.id})" if command == "delete" else f"get({market.id})"
     try:
-        got = make_cache(client=broken).get(market.id)
-    except redis.exceptions.ResponseError:
+        got = cache.update(market.id, name="Sleet") if command == "delete" else cache.get(market.id)
+    except redis_errors.ResponseError:
         return
     pytest.fail(
-        f"Redis answered ResponseError (WRONGTYPE, a broken Lua script: a bug in our code, "
-        f"not an outage) and get returned {got!r}; catch ConnectionError and TimeoutError "
-        "only — swallowing every RedisError hides a bug behind a silent slowdown (task 6)"
+        f"Redis answered ResponseError to {command.upper()} (WRONGTYPE, a broken Lua script: "
+        f"a bug in our code, not an outage) and {call} returned {got!r}; catch "
+        "ConnectionError and TimeoutError only, on every path (the first read, the lock, "
+        "the fill, the invalidation) — swallowing every RedisError, or every Exception, "
+        "hides a bug behind a silent slowdown (task 6)"
     )
 
 
 class DropsAfterFirstRead:
     """Redis that answers the first GET (a miss), then loses the connection for good."""
 
-    def __init__(self, real) -> None:
+    def __init__(self, real, error: type[Exception]) -> None:
         self._real = real
+        self.error = error
         self.commands: list[str] = []
 
     def __getattr__(self, name: str):
@@ -120,20 +144,48 @@ class DropsAfterFirstRead:
             self.commands.append(name)
             if self.commands == ["get"]:
                 return self._real.get(*args, **kwargs)
-            raise redis.exceptions.ConnectionError("Connection reset by peer")
+            raise self.error("Connection reset by peer")
 
         return command
 
 
-def test_redis_lost_in_the_middle_of_a_get(make_cache, inner, redis, market: Market) -> None:
-    flaky = DropsAfterFirstRead(redis)
+@pytest.mark.parametrize("error", DOWN)
+def test_redis_lost_in_the_middle_of_a_get(make_cache, inner, redis, market: Market, error) -> None:
+    flaky = DropsAfterFirstRead(redis, error)
     try:
         got = make_cache(client=flaky).get(market.id)
     except Exception as exc:
         got = exc
     assert got == market, (
-        f"Redis answered the first GET (a miss), then dropped the connection; get({market.id}) "
-        f"gave {got!r} after {flaky.commands}. Every Redis call can fail, not only the first: "
-        "guard the lock, the fill and the release too, and answer from the repository "
-        "(task 6)"
+        f"Redis answered the first GET (a miss), then raised {error.__name__} on every "
+        f"command; get({market.id}) gave {got!r} after {flaky.commands}. Every Redis call can "
+        "fail, not only the first, and both ways (ConnectionError, TimeoutError): guard the "
+        "lock, the fill and the release too, and answer from the repository (task 6)"
+    )
+
+
+def test_after_an_outage_the_cache_works_again(make_cache, inner, redis, market: Market) -> None:
+    hooked = HookedRedis(redis)
+    other_worker = make_cache()
+    other_worker.get(market.id)  # market 1 cached by another worker
+
+    def one_blip(*args: object, **options: object) -> None:
+        hooked.before.pop("get")
+        raise redis_errors.ConnectionError("Connection reset by peer")
+
+    hooked.before["get"] = one_blip
+    cache = make_cache(client=hooked)
+    assert cache.get(market.id) == market  # Redis blipped: answered from the repository
+    reads = inner.calls["get"]
+    cache.get(market.id), cache.get(market.id)  # Redis is back
+    reads = inner.calls["get"] - reads
+    updated = cache.update(market.id, name="Rain in Braga")
+    seen = other_worker.get(market.id)
+    assert reads == 0 and seen == updated, (
+        f"after one ConnectionError, Redis came back: two get({market.id}) then made "
+        f"{reads} repository reads (expected 0: a hit), and after "
+        f"update(name='Rain in Braga') another worker's get returned {seen!r}. A cache that "
+        "remembers 'Redis is down' never looks again: it bypasses Redis for good, and worse, "
+        "skips the invalidation, so every other worker serves the old market. Decide per "
+        "call (task 6)"
     )

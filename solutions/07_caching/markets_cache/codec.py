@@ -40,7 +40,15 @@ def decode_market(text: str) -> Market:
         name=data["name"],
         slug=data["slug"],
         status=Status(data["status"]),
-        volume=Decimal(data["volume"]),
+        volume=_money(data["volume"]),
         created_at=datetime.fromisoformat(data["created_at"]),
         updated_at=datetime.fromisoformat(data["updated_at"]),
     )
+
+
+def _money(value: object) -> Decimal:
+    """The Decimal of a decimal string. A JSON number is refused: encode_market never writes
+    one, and `Decimal(0.1)` would turn the float's error into money (0.1000000000000000055…)."""
+    if not isinstance(value, str):
+        raise TypeError(f"volume must be a decimal string, not {type(value).__name__}")
+    return Decimal(value)
