@@ -167,12 +167,16 @@ def run_pytest(
 # ------------------------------------------------------------------- the warm process itself
 
 
-def _child(request: dict[str, Any], protocol: int) -> None:
+def _child(request: dict[str, Any], protocol: int, wakeup: tuple[int, int]) -> None:
     """In the forked child: a pytest session of its own, in a process group of its own."""
     code = 3
     try:
         os.setsid()
         os.close(protocol)
+        signal.set_wakeup_fd(-1)  # the parent's: its children are not this run's
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for end in wakeup:
+            os.close(end)
         fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
@@ -205,6 +209,11 @@ def serve() -> None:
     os.dup2(null, 1)
     os.dup2(null, 2)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A child's exit wakes the loop at once (a byte on `woken`), instead of the next poll.
+    woken, wake = os.pipe()
+    os.set_blocking(wake, False)
+    signal.set_wakeup_fd(wake)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
     children: dict[int, int] = {}
     buffer = b""
 
@@ -213,8 +222,10 @@ def serve() -> None:
 
     open_input = True
     while open_input or children:
-        readable, _, _ = select.select([0] if open_input else [], [], [], 0.05)
-        if readable:
+        readable, _, _ = select.select([0, woken] if open_input else [woken], [], [], 1.0)
+        if woken in readable:
+            os.read(woken, 512)
+        if 0 in readable:
             chunk = os.read(0, 65536)
             open_input = bool(chunk)
             buffer += chunk
@@ -223,7 +234,7 @@ def serve() -> None:
                 request = json.loads(line)
                 pid = os.fork()
                 if pid == 0:
-                    _child(request, protocol)
+                    _child(request, protocol, (woken, wake))
                 children[pid] = request["id"]
                 send({"id": request["id"], "pid": pid})
         while children:
