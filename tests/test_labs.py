@@ -14,6 +14,7 @@ from suite import LABS, needs_postgresql, solution_run, starter_run
 
 from patterns_workbook.maintainer import verify
 from patterns_workbook.maintainer.variants import run_variant
+from patterns_workbook.testing.plugin import FRAMEWORK_MODULES
 
 LAB_IDS = sorted(LABS)
 WRONG = [(lab_id, w) for lab_id in LAB_IDS for w in verify.wrong_answers(LABS[lab_id])]
@@ -40,11 +41,7 @@ def test_solution_passes_every_test(lab_id: str) -> None:
 # pytest-django off. A test that imports Django's models outside the Django track passes in
 # the full run and fails there ("Apps aren't loaded yet": lab 08 did); a shared test module
 # that imports the other framework costs the learner 0.2-0.4 s a run (lab 02's did).
-FOREIGN = {
-    "fastapi": ("flask", "django.db.models", "rest_framework"),
-    "flask": ("fastapi", "django.db.models", "rest_framework"),
-}
-ALONE = [(i, t) for i in LAB_IDS for t in LABS[i].frameworks if t in FOREIGN]
+ALONE = [(i, t) for i in LAB_IDS for t in LABS[i].frameworks if t in ("fastapi", "flask")]
 
 
 @pytest.mark.parametrize(("lab_id", "track"), ALONE, ids=[f"{i}-{t}" for i, t in ALONE])
@@ -56,7 +53,7 @@ def test_solution_passes_on_a_track_without_django(lab_id: str, track: str) -> N
         f"the {track} track's run imported {name}: import it only in the tests (or the "
         f"test_<track>_*.py modules) of the track that uses it"
         for name in run.imported
-        if name in FOREIGN[track]
+        if FRAMEWORK_MODULES[name] != track
     ]
     _fail(problems, f"{lab_id} solution on the {track} track alone")
 

@@ -254,9 +254,14 @@ class ReportWriter:
         self.path.write_text(json.dumps(payload, indent=1), encoding="utf-8")
 
 
-# What a one-track run must not import when its track does not need it (the maintainer suite
-# checks): each costs 0.2–0.4 s of a learner's run.
-FRAMEWORK_MODULES = ("django.db.models", "rest_framework", "fastapi", "flask")
+# Each framework's heavy modules, by the track that needs them: a one-track run must not import
+# another track's (the maintainer suite checks); each costs 0.2–0.4 s of a learner's run.
+FRAMEWORK_MODULES = {
+    "django.db.models": "django",
+    "rest_framework": "django",
+    "fastapi": "fastapi",
+    "flask": "flask",
+}
 
 
 def _database_only(item: pytest.Item) -> bool:
