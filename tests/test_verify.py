@@ -5,11 +5,8 @@ Without these, a bug in `patterns_workbook.maintainer.verify` could make every l
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -148,68 +145,3 @@ def test_missing_task_marker_and_docs_are_reported(lab, tmp_path: Path) -> None:
         assert "README.md has no '## Task 2' section" in verify.check_docs(lab)
     finally:
         readme.write_text(original)
-
-
-class _Live:
-    def __init__(self) -> None:
-        self.pids: list[int] = []
-
-    def add(self, pid: int) -> None:
-        self.pids.append(pid)
-
-    def discard(self, pid: int) -> None:
-        pass
-
-
-def test_warm_runs_share_no_state(tmp_path: Path) -> None:
-    """Each forked run starts clean: what one lab run sets is gone in the next."""
-    from patterns_workbook.run import warm
-
-    (tmp_path / "test_state.py").write_text(
-        "import os, sys\n\n\ndef test_starts_clean():\n"
-        "    assert not hasattr(sys, 'workbook_marker') and 'WORKBOOK_MARK' not in os.environ\n"
-        "    sys.workbook_marker = os.environ['WORKBOOK_MARK'] = 'set'\n"
-    )
-    env = {"PATH": os.environ.get("PATH", "")}
-    for attempt in (1, 2):
-        output = tmp_path / f"out{attempt}.txt"
-        args = [str(tmp_path), "-q", "-p", "no:cacheprovider"]
-        code = warm.run_pytest(args, tmp_path, env, output, 60, _Live())
-        assert code == 0, f"run {attempt}: {output.read_text()}"
-
-
-def test_warm_runs_see_the_environment_from_interpreter_start(tmp_path: Path) -> None:
-    """PYTHONHASHSEED (read only when Python starts) is the same forked as in a subprocess."""
-    from patterns_workbook.run import warm
-
-    (tmp_path / "test_seed.py").write_text(
-        "import pathlib\n\n\ndef test_seed():\n"
-        "    pathlib.Path('hash.txt').write_text(str(hash('workbook')))\n"
-    )
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONHASHSEED": "4242"}
-    code = warm.run_pytest(
-        [str(tmp_path), "-q", "-p", "no:cacheprovider"], tmp_path, env, tmp_path / "o.txt", 60,
-        _Live(),
-    )  # fmt: skip
-    assert code == 0, (tmp_path / "o.txt").read_text()
-    expected = subprocess.run(
-        [sys.executable, "-c", "print(hash('workbook'))"], env=env, capture_output=True, text=True
-    ).stdout.strip()
-    assert (tmp_path / "hash.txt").read_text() == expected
-
-
-def test_a_hung_warm_run_is_killed_with_its_process_group(tmp_path: Path) -> None:
-    from patterns_workbook.run import warm
-
-    (tmp_path / "test_hang.py").write_text(
-        "import time\n\n\ndef test_hang():\n    time.sleep(60)\n"
-    )
-    live = _Live()
-    started = time.perf_counter()
-    code = warm.run_pytest(
-        [str(tmp_path), "-q", "-p", "no:cacheprovider", "-p", "no:timeout"], tmp_path,
-        {"PATH": os.environ.get("PATH", "")}, tmp_path / "o.txt", 2, live,
-    )  # fmt: skip
-    assert code is None and time.perf_counter() - started < 10
-    with pytest.raises(ProcessLookupError):
-        os.kill(live.pids[0], 0)

@@ -41,6 +41,7 @@ from patterns_workbook.learner.progress import (
 )
 from patterns_workbook.learner.state import RunCache, WorkbookState
 from patterns_workbook.learner.workspace import WorkspaceError, reset_labs, solution_diffs
+from patterns_workbook.run import warm
 from patterns_workbook.run.lab import LabRunError, cancel_all, reset_cancel
 
 EXIT_FAILING = 1
@@ -129,7 +130,9 @@ def _lab(catalog: Catalog, name: str, track: str | None = None) -> Lab:
 def _run(catalog: Catalog, lab: Lab, track: str | None) -> LabStatus:
     starters = Starters.read(catalog)
     with ui.busy(f"Running the tests of labs/{lab.id}…"):
-        status = lab_status(catalog, lab, track, starters=starters, cache=RunCache(catalog.root))
+        status = lab_status(
+            catalog, lab, track, warm_runner(), starters=starters, cache=RunCache(catalog.root)
+        )
     if status.error is not None:
         raise LabRunError(status.error)
     if status.run is not None and not status.tests and not status.run.collect_errors:
@@ -268,7 +271,8 @@ def watch(
     out = ui.console()
     cache = RunCache(catalog.root)
     # A save is answered in the time of the tests, not of importing the frameworks again.
-    watcher = Watcher(catalog, out, track=name, poll=poll, cache=cache, runner=warm_runner())
+    runner = warm_runner(repeated=True)
+    watcher = Watcher(catalog, out, track=name, poll=poll, cache=cache, runner=runner)
     if lab is not None:
         first = _lab(catalog, lab, name)
     else:
@@ -359,6 +363,18 @@ def open_notebook(
     code = subprocess.call(command, cwd=catalog.root)
     if code:
         raise typer.Exit(code)
+
+
+@app.command()
+@reports_problems
+def stop() -> None:
+    """Stop the warm runner that keeps the frameworks imported between commands.
+
+    It stops by itself after 10 idle minutes; with WORKBOOK_WARM=off none is started.
+    """
+    stopped = warm.stop_shared()
+    said = f"Stopped {stopped} warm runner(s)." if stopped else "No warm runner was running."
+    ui.console().print(Text(said))
 
 
 def _add_dev_commands() -> None:

@@ -19,7 +19,8 @@ from enum import StrEnum
 
 from patterns_workbook.catalog import TRACKS, Catalog, Lab
 from patterns_workbook.learner.state import RunCache
-from patterns_workbook.run.lab import LabRunError, cancel_all, run_lab
+from patterns_workbook.run import warm
+from patterns_workbook.run.lab import LabRunError, Warm, cancel_all, run_lab
 from patterns_workbook.run.report import (
     LabRun,
     Tally,
@@ -195,13 +196,22 @@ def lab_status(
     return LabStatus(lab, track, run=run, known_totals=totals, **base)
 
 
-def warm_runner() -> Runner | None:
-    """`run_lab` forking each run from one warm process (`run.warm`), for repeated runs.
+def warm_runner(*, repeated: bool = False) -> Runner | None:
+    """`run_lab` forking its runs from a warm server (`run.warm`): the same environment and
+    isolation as a run of its own, without importing the frameworks again each time.
 
-    The same environment and isolation as a run of its own, without importing the
-    frameworks again each time. None when `run_lab` has been replaced (the CLI's tests).
+    The learner's shared server, kept between commands, so one `check` after another is
+    answered warm. For `repeated` runs (status, watch) it is started and waited for; a single
+    run goes to a subprocess while it starts. With `WORKBOOK_WARM=off`, a server of this
+    command's own for `repeated` runs, else None: a subprocess. None too when `run_lab` has
+    been replaced (the CLI's tests).
     """
-    return functools.partial(run_lab, warm=True) if run_lab is _RUN_LAB else None
+    if run_lab is not _RUN_LAB:
+        return None
+    if warm.shared_enabled():
+        mode = Warm.SHARED if repeated else Warm.SHARED_IF_READY
+        return functools.partial(run_lab, warm=mode)
+    return functools.partial(run_lab, warm=Warm.OWNED) if repeated else None
 
 
 def lab_statuses(
@@ -221,9 +231,9 @@ def lab_statuses(
     """
     labs = list(labs)
     workers = max(1, min(len(labs), os.cpu_count() or 1))
-    if runner is None and len(labs) > 1:
+    if runner is None:
         # 12.4–13.4 s instead of 15.8–18.1 s for five solved labs on a busy 2-core machine.
-        runner = warm_runner()
+        runner = warm_runner(repeated=len(labs) > 1)
     results: dict[str, LabStatus] = {}
     pool = ThreadPoolExecutor(max_workers=workers)
     try:

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from patterns_workbook.catalog import Lab
-from patterns_workbook.run.lab import run_lab
+from patterns_workbook.run.lab import Warm, run_lab
 from patterns_workbook.run.report import LabRun
 from patterns_workbook.starter import git, starter_files
 
@@ -83,7 +83,7 @@ def run_variant(
         lab_copy = build_tree(lab, Path(tmp), overlays, patches)
         return run_lab(
             Path(tmp), lab_copy, env=env, targets=targets, extra_args=extra_args, track=track,
-            warm=warm,
+            warm=Warm.OWNED if warm else Warm.OFF,
         )  # fmt: skip
 
 

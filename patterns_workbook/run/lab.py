@@ -26,9 +26,10 @@ from pathlib import Path
 from patterns_workbook.catalog import TRACKS
 from patterns_workbook.run import warm as warm_runner
 from patterns_workbook.run.report import LabRun, TestResult, read_report
+from patterns_workbook.run.warm import Warm
 
 __all__ = [
-    "LabRun", "LabRunError", "TestResult", "cancel_all", "run_lab", "track_expression",
+    "LabRun", "LabRunError", "TestResult", "Warm", "cancel_all", "run_lab", "track_expression",
 ]  # fmt: skip
 
 OUTPUT_TAIL = 64_000  # bytes of pytest's own output kept for a crash message
@@ -101,15 +102,16 @@ def run_lab(
     extra_args: tuple[str, ...] = (),
     env: dict[str, str | None] | None = None,
     timeout: float = 300,
-    warm: bool = False,
+    warm: Warm = Warm.OFF,
 ) -> LabRun:
     """Run pytest on `lab_dir` with `project`'s configuration, in a process group of its own.
 
     `targets` (node ids relative to `lab_dir`, e.g. `tests/test_x.py::test_y`) narrow the run
     to those tests; pytest then imports only their modules.
 
-    `warm` forks the run from a process that has already imported the frameworks
-    (`patterns_workbook.run.warm`), with the same environment from interpreter start.
+    `warm` forks the run from a server that has already imported the frameworks
+    (`patterns_workbook.run.warm`: one this process owns, or the learner's shared one), with
+    the same environment from interpreter start; a subprocess where no server can run it.
     """
     fast = track is not None and "django" not in TRACKS[track]
     paths = tuple(str(lab_dir / t) for t in targets) or (str(lab_dir),)
@@ -129,7 +131,7 @@ def _run(
     extra_args: tuple[str, ...],
     env: dict[str, str | None] | None,
     timeout: float,
-    warm: bool,
+    warm: Warm,
     fast: bool,
 ) -> LabRun:
     if _live.cancelled.is_set():
@@ -155,10 +157,7 @@ def _run(
             **(env or {}),
         }
         run_env = {k: v for k, v in run_env.items() if v is not None}
-        if warm and warm_runner.available():
-            code = warm_runner.run_pytest(args, project, run_env, log, timeout, _live)
-        else:
-            code = _subprocess(args, project, run_env, log, timeout)
+        code = _pytest(args, project, run_env, log, timeout, warm)
         output = _tail(log)
         if code is None:
             raise LabRunError(f"pytest on {lab_dir.name} ran past {timeout:.0f} s and was stopped")
@@ -174,6 +173,19 @@ def _usage_error(output: str) -> str | None:
     """pytest's one `ERROR: …` line when set-up refused to start (e.g. DATABASE_URL unreachable)."""
     lines = [line[len("ERROR: ") :] for line in output.splitlines() if line.startswith("ERROR: ")]
     return lines[0] if len(lines) == 1 else None
+
+
+def _pytest(args: list[str], cwd: Path, env: dict[str, str], log: Path, timeout: float, warm: Warm):
+    """pytest forked from a warm server when asked and one can run it, else a subprocess."""
+    if warm is Warm.OFF or not warm_runner.available():
+        return _subprocess(args, cwd, env, log, timeout)
+    try:
+        return warm_runner.run_pytest(args, cwd, env, log, timeout, _live, mode=warm)
+    except warm_runner.Unavailable:
+        code = _subprocess(args, cwd, env, log, timeout)
+    if warm is Warm.SHARED_IF_READY:
+        warm_runner.prepare_shared(env)  # for the next run
+    return code
 
 
 def _subprocess(args: list[str], cwd: Path, env: dict[str, str], log: Path, timeout: float):

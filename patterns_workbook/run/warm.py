@@ -1,50 +1,67 @@
 """Run many short pytest sessions fast: fork each from a process that imported the frameworks.
 
 A lab run spends ~0.9 s importing Django, DRF, FastAPI, Flask, SQLAlchemy and pytest before
-its first test. The maintainer suite runs every lab many times (starter, solution, each wrong
-answer), so it forks each run from a *warm* process that imported them once:
-`python -m patterns_workbook.run.warm`, started like any run (`subprocess`, its own session)
-with the run's environment, so everything Python reads at interpreter start
-(`PYTHONHASHSEED`, `PYTHONPATH`, locale, …) is the same as for a run of its own. A run whose
-start-up environment differs gets a warm process of its own. Each forked child is a fresh
-pytest session in a new process group: nothing a lab imports, configures or patches
-survives it, and a timeout or Ctrl-C kills its group like any run's. It needs `os.fork`
-(not Windows), and no `if __name__ == "__main__"` guard in the caller.
+its first test. A *warm server* (`run.warm_server`) imports them once and forks a fresh
+pytest session per run. It is started like any run (`subprocess`, its own session) with the
+run's environment, so everything Python reads at interpreter start (`PYTHONPATH`, locale, …)
+is the same as for a run of its own; a run whose start-up environment differs gets a server
+of its own. Each forked child is a fresh pytest session in a new process group: nothing a lab
+imports, configures or patches survives it, and a timeout or Ctrl-C kills its group like any
+run's. It needs `os.fork` (not Windows): elsewhere `Unavailable` sends the run to a
+subprocess.
+
+Two kinds of server:
+
+- **owned** (`Warm.OWNED`): started by this process and ending with it — the maintainer
+  suite's runs, which must leave nothing behind.
+- **shared** (`Warm.SHARED`): the learner's commands. One per user, Python, start-up
+  environment and installed packages: a socket in a private folder (`shared_dir`, mode
+  0700), named by a hash of those. The first `workbook` command that needs one starts it,
+  detached; it stays `IDLE_SECONDS` after its last run, so the next `check` is answered
+  warm. `status` and `watch`, which run many, wait for it to start; a single `check` does
+  not (`SHARED_IF_READY`): it runs in a subprocess, importing only its track's framework,
+  then starts the server for the next one (`prepare_shared`). A server picks its hash seed
+  when it starts (unless `PYTHONHASHSEED` is set), so all its runs hash alike.
+  `WORKBOOK_WARM=off` turns it off; `workbook stop` stops it.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib
-import itertools
+import hashlib
 import json
 import os
-import select
-import signal
+import random
+import shutil
+import site
+import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import threading
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-# Imported once in the warm process. Only modules that need no configuration at import time
-# (Django's settings are configured per lab, inside each child), and no pytest plugin:
-# pytest rewrites a plugin's asserts as it imports it, so plugins must import in the child.
-PRELOAD = [
-    "pytest",
-    "_pytest.python",
-    "django.db.models",
-    "django.test",
-    "fastapi",
-    "fastapi.testclient",
-    "flask",
-    "pydantic",
-    "sqlalchemy.orm",
-    "httpx",
-    "psycopg",  # PostgreSQL runs (DATABASE_URL): ~50 ms each, once here instead
-]
+IDLE_SECONDS = 600
+FORK_TIMEOUT = 10  # seconds for a server to fork a run (it takes milliseconds)
+WARM_ENV = "WORKBOOK_WARM"
 STARTUP_PREFIXES = ("PYTHON", "LC_", "LANG")
+SERVER = Path(__file__).with_name("warm_server.py")
+_SOCKET_PATH_MAX = 100  # bytes; AF_UNIX allows 104 (macOS) to 108 (Linux)
+
+
+class Warm(StrEnum):
+    OFF = "off"  # a subprocess of its own
+    OWNED = "owned"  # a server of this process's own
+    SHARED = "shared"  # the shared server; started, and waited for, when there is none
+    SHARED_IF_READY = "shared-if-ready"  # or a subprocess, then start one for the next run
+
+
+class Unavailable(Exception):
+    """No warm server could take the run: run it in a subprocess instead."""
 
 
 class Live(Protocol):
@@ -57,194 +74,283 @@ def available() -> bool:
     return hasattr(os, "fork") and sys.platform != "win32"
 
 
+def shared_enabled() -> bool:
+    """Whether the learner's commands use the shared server (not with `WORKBOOK_WARM=off`)."""
+    setting = os.environ.get(WARM_ENV, "").strip().lower()
+    return available() and setting not in ("off", "0", "no", "false")
+
+
 def startup_env(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
     """The part of an environment Python reads when the interpreter starts."""
     return tuple(sorted((k, v) for k, v in env.items() if k.startswith(STARTUP_PREFIXES)))
 
 
-class _Run:
-    def __init__(self) -> None:
-        self.started = threading.Event()
-        self.done = threading.Event()
-        self.pid: int | None = None
-        self.code: int | None = None
+def run_pytest(
+    args: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    output: Path,
+    timeout: float,
+    live: Live,
+    *,
+    mode: Warm = Warm.OWNED,
+) -> int | None:
+    """`pytest args` in `cwd` with exactly `env`; output to `output`. The exit code, or None
+    when it ran past `timeout` seconds (it was killed). Raises `Unavailable` when no warm
+    server could run it (for `SHARED_IF_READY`: none was listening)."""
+    request = {"args": args, "cwd": str(cwd), "env": env, "output": str(output)}
+    if mode in (Warm.SHARED, Warm.SHARED_IF_READY):
+        path = _shared_socket(env)
+        try:
+            return _run_on(path, request, timeout, live)
+        except _NotListening:
+            if mode is Warm.SHARED_IF_READY:
+                raise  # the caller runs it alone, then calls `prepare_shared`
+            _start_shared(path, env, wait=True)
+            return _run_on(path, request, timeout, live)
+    for _ in range(2):  # a server that died is started again, once
+        try:
+            return _owned(env).run(request, timeout, live)
+        except (Unavailable, _NotListening):
+            continue
+    raise Unavailable("the warm server did not answer")
 
 
-class WarmProcess:
-    """One warm process and the runs forked from it."""
+# -------------------------------------------------------------------- one run on a server
+
+
+class _NotListening(Unavailable):
+    """Nothing listens at the socket (never started, stopped, or crashed)."""
+
+
+def _run_on(path: Path, request: dict[str, Any], timeout: float, live: Live) -> int | None:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        try:
+            conn.connect(str(path))
+        except (FileNotFoundError, ConnectionRefusedError) as exc:
+            raise _NotListening(str(path)) from exc
+        conn.sendall((json.dumps(request) + "\n").encode())
+        messages = _Messages(conn)
+        try:
+            pid = messages.next(FORK_TIMEOUT).get("pid")
+        except OSError:  # TimeoutError included: a server that hangs is no server
+            pid = None
+        if pid is None:
+            raise Unavailable("the warm server did not fork the run")
+        live.add(pid)
+        try:
+            code = messages.next(timeout).get("exit")
+            return 1 if code is None else code  # None: the server died mid-run
+        except TimeoutError:
+            messages.stop(pid)
+            return None
+        except BaseException:  # Ctrl-C: the run goes with it
+            messages.stop(pid)
+            raise
+        finally:
+            live.discard(pid)
+
+
+class _Messages:
+    """The server's JSON lines on one connection."""
+
+    def __init__(self, conn: socket.socket) -> None:
+        self.conn = conn
+        self.buffer = b""
+
+    def next(self, timeout: float) -> dict[str, int]:
+        """The next message; {} when the server closed the connection first."""
+        self.conn.settimeout(timeout)
+        while b"\n" not in self.buffer:
+            chunk = self.conn.recv(4096)
+            if not chunk:
+                return {}
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def stop(self, pid: int) -> None:
+        """Kill the run's process group and wait (briefly) until the server has reaped it."""
+        from patterns_workbook.run.lab import kill_group
+
+        kill_group(pid)
+        with contextlib.suppress(OSError, ValueError):
+            self.next(5)
+
+
+def _start(
+    path: Path, env: dict[str, str], mode: list[str], lock: int | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a server at `path`. An owned one reads our stdin pipe, and is waited for until it
+    listens; a shared one detaches at once, holding `lock` until it listens."""
+    owned = "--owned" in mode
+    if env.get("PYTHONHASHSEED", "random") == "random":  # a seed its runs can be told
+        env = {**env, "PYTHONHASHSEED": str(random.randrange(1, 2**32))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "patterns_workbook.run.warm_server", str(path), *mode,
+         *(["--lock-fd", str(lock)] if lock is not None else [])],
+        env=env, stdin=subprocess.PIPE if owned else subprocess.DEVNULL,
+        stdout=subprocess.PIPE if owned else subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=os.sep, start_new_session=True, pass_fds=() if lock is None else (lock,),
+    )  # fmt: skip
+    if not owned:
+        proc.wait()  # only until it has detached
+        return proc
+    assert proc.stdout is not None
+    ready = proc.stdout.readline()
+    proc.stdout.close()
+    if not ready.startswith(b"ready"):
+        proc.kill()
+        proc.wait()
+        raise Unavailable("the warm server did not start")
+    return proc
+
+
+# ------------------------------------------------------------------------- owned servers
+
+
+class _Owned:
+    """A server this process started, in a private temporary folder; it ends with us."""
 
     def __init__(self, env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "patterns_workbook.run.warm"],
-            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            cwd=os.sep,  # holds no folder of its own: each run chdirs to its lab
-            start_new_session=True,
-        )  # fmt: skip
-        self.lock = threading.Lock()
-        self.runs: dict[int, _Run] = {}
-        self.ids = itertools.count(1)
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            message = json.loads(line)
-            run = self.runs.get(message["id"])
-            if run is None:
-                continue
-            if "pid" in message:
-                run.pid = message["pid"]
-                run.started.set()
-            if "exit" in message:
-                run.code = message["exit"]
-                run.started.set()
-                run.done.set()
-        for run in list(self.runs.values()):  # the warm process died: nothing will finish
-            run.started.set()
-            run.done.set()
+        self.folder = Path(tempfile.mkdtemp(prefix="workbook-warm-"))
+        self.path = self.folder / "warm.sock"
+        self.proc = _start(self.path, env, ["--owned"])  # stops when our end of stdin closes
 
     def alive(self) -> bool:
         return self.proc.poll() is None
 
     def run(self, request: dict[str, Any], timeout: float, live: Live) -> int | None:
-        from patterns_workbook.run.lab import kill_group
-
-        run = _Run()
-        with self.lock:
-            ident = next(self.ids)
-            self.runs[ident] = run
-            assert self.proc.stdin is not None
-            self.proc.stdin.write((json.dumps({**request, "id": ident}) + "\n").encode())
-            self.proc.stdin.flush()
-        try:
-            run.started.wait(30)
-            if run.pid is None:
-                return 1 if run.code is None else run.code
-            live.add(run.pid)
-            if not run.done.wait(timeout):
-                return None
-            return 1 if run.code is None else run.code
-        finally:
-            if run.pid is not None:
-                if not run.done.is_set():
-                    kill_group(run.pid)
-                    run.done.wait(5)
-                live.discard(run.pid)
-            self.runs.pop(ident, None)
+        return _run_on(self.path, request, timeout, live)
 
     def close(self) -> None:
-        if self.alive():
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-_warm: dict[tuple[tuple[str, str], ...], WarmProcess] = {}
-_warm_lock = threading.Lock()
+_owned_servers: dict[tuple[tuple[str, str], ...], _Owned] = {}
+_owned_lock = threading.Lock()
 
 
-def _close_all() -> None:
-    for process in _warm.values():
-        process.close()
-
-
-atexit.register(_close_all)
-
-
-def run_pytest(
-    args: list[str], cwd: Path, env: dict[str, str], output: Path, timeout: float, live: Live
-) -> int | None:
-    """`pytest args` in `cwd` with exactly `env`; output to `output`. The exit code, or None
-    when it ran past `timeout` seconds (it was killed)."""
+def _owned(env: dict[str, str]) -> _Owned:
     key = startup_env(env)
-    with _warm_lock:
-        process = _warm.get(key)
-        if process is None or not process.alive():
-            process = _warm[key] = WarmProcess(env)
-    request = {"args": args, "cwd": str(cwd), "env": env, "output": str(output)}
-    return process.run(request, timeout, live)
+    with _owned_lock:
+        server = _owned_servers.get(key)
+        if server is None or not server.alive():
+            if server is not None:
+                server.close()
+            server = _owned_servers[key] = _Owned(env)
+        return server
 
 
-# ------------------------------------------------------------------- the warm process itself
+@atexit.register
+def _close_owned() -> None:
+    for server in _owned_servers.values():
+        server.close()
 
 
-def _child(request: dict[str, Any], protocol: int, wakeup: tuple[int, int]) -> None:
-    """In the forked child: a pytest session of its own, in a process group of its own."""
-    code = 3
+# ------------------------------------------------------------------------ shared servers
+
+
+def shared_dir() -> Path | None:
+    """The private folder of this user's shared servers; None when it is not private."""
+    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    folder = Path(base) / f"patterns-workbook-{os.getuid()}"
     try:
-        os.setsid()
-        os.close(protocol)
-        signal.set_wakeup_fd(-1)  # the parent's: its children are not this run's
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        for end in wakeup:
-            os.close(end)
-        fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        sys.dont_write_bytecode = True
-        import pytest
-
-        # Packages that carry a pytest plugin were imported here before pytest could rewrite
-        # their asserts (anyio through FastAPI). pytest warns about each; noise here.
-        args = [*request["args"], "-W", "ignore::pytest.PytestAssertRewriteWarning"]
-        code = int(pytest.main(args))
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return None
+    private = stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+    return folder if private and not info.st_mode & 0o077 else None
 
 
-def serve() -> None:
-    """Read run requests (JSON lines) on stdin; fork each; report its pid and exit code."""
-    for name in PRELOAD:
-        with contextlib.suppress(ImportError):
-            importlib.import_module(name)
-    protocol = os.dup(1)
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)
-    os.dup2(null, 2)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A child's exit wakes the loop at once (a byte on `woken`), instead of the next poll.
-    woken, wake = os.pipe()
-    os.set_blocking(wake, False)
-    signal.set_wakeup_fd(wake)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-    children: dict[int, int] = {}
-    buffer = b""
-
-    def send(message: dict[str, int]) -> None:
-        os.write(protocol, (json.dumps(message) + "\n").encode())
-
-    open_input = True
-    while open_input or children:
-        readable, _, _ = select.select([0, woken] if open_input else [woken], [], [], 1.0)
-        if woken in readable:
-            os.read(woken, 512)
-        if 0 in readable:
-            chunk = os.read(0, 65536)
-            open_input = bool(chunk)
-            buffer += chunk
-            while b"\n" in buffer:
-                line, buffer = buffer.split(b"\n", 1)
-                request = json.loads(line)
-                pid = os.fork()
-                if pid == 0:
-                    _child(request, protocol, (woken, wake))
-                children[pid] = request["id"]
-                send({"id": request["id"], "pid": pid})
-        while children:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-            if pid == 0:
-                break
-            ident = children.pop(pid, None)
-            if ident is not None:
-                send({"id": ident, "exit": os.waitstatus_to_exitcode(status)})
+def _shared_socket(env: dict[str, str]) -> Path:
+    folder = shared_dir()
+    if folder is None:
+        raise Unavailable("no private folder for the shared warm server")
+    path = folder / f"{_shared_key(env)}.sock"
+    if len(os.fsencode(path)) > _SOCKET_PATH_MAX:
+        raise Unavailable(f"the socket path is too long for this system: {path}")
+    return path
 
 
-if __name__ == "__main__":
-    serve()
+def _shared_key(env: dict[str, str]) -> str:
+    """Which shared server may run with `env`: same Python, start-up environment, packages."""
+    chosen_seed = "PYTHONHASHSEED" in os.environ  # else each command draws one: not a key
+    startup = [(k, v) for k, v in startup_env(env) if k != "PYTHONHASHSEED" or chosen_seed]
+    installed = [*site.getsitepackages(), site.getusersitepackages(), str(SERVER)]
+    stamps = []
+    for where in installed:  # a `pip install` changes its site-packages folder's mtime
+        with contextlib.suppress(OSError):
+            stamps.append((where, os.stat(where).st_mtime_ns))
+    text = json.dumps([sys.executable, startup, stamps])
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _start_shared(path: Path, env: dict[str, str], *, wait: bool) -> None:
+    """Start the shared server at `path` unless one is starting; with `wait`, until it listens.
+
+    The lock file next to the socket is held by a server while it starts (an `flock` it
+    inherits, and lets go of once it listens), so a waiting command blocks on that lock.
+    """
+    import fcntl
+
+    lock_path = path.with_suffix(".lock")
+    with open(lock_path, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return  # another command's server is starting
+        if not _listening(path):
+            _start(path, env, ["--idle", str(IDLE_SECONDS)], lock=lock.fileno())
+    if wait:
+        with open(lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # free once the server listens (or has died)
+
+
+def prepare_shared(env: dict[str, str]) -> None:
+    """Start the shared server for `env` in the background, unless it runs or is starting, so
+    that the next run finds it warm. Started after a run, not beside it: on two cores its
+    imports would slow that run down."""
+    with contextlib.suppress(Unavailable, OSError):
+        _start_shared(_shared_socket(env), env, wait=False)
+
+
+def _listening(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+        return True
+
+
+def await_starting(folder: Path) -> None:
+    """Return once every shared server starting in `folder` listens (or has died)."""
+    import fcntl
+
+    for lock_path in folder.glob("*.lock"):
+        with open(lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # a server starting holds it until it listens
+
+
+def stop_shared() -> int:
+    """Stop this user's shared servers, once those starting listen (each sees its socket go
+    within a second): how many."""
+    folder = shared_dir()
+    if folder is None:
+        return 0
+    await_starting(folder)
+    stopped = 0
+    for path in folder.glob("*.sock"):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            stopped += 1
+    return stopped

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
+
+from patterns_workbook.run import warm
 
 NUMBERS = Path("labs/01_sum_numbers/wb_numbers/calc.py")
 
@@ -209,3 +213,45 @@ def test_pytest_crash(workbook, cli, error_line, fake_runs):
     line = error_line(cli("check", "2"))
 
     assert line == "error: pytest on 02_sum_words crashed (exit 4) — pytest said: ImportError: x"
+
+
+# ----------------------------------------------------------------------------- warm runner
+
+
+def _runners_listening() -> list[Path]:
+    folder = warm.shared_dir()
+    assert folder is not None
+    warm.await_starting(folder)
+    return list(folder.glob("*.sock"))
+
+
+def test_the_next_check_is_answered_warm_and_sees_an_edit_made_within_the_second(
+    workbook, cli, solve
+):
+    warm.stop_shared()  # none left by an earlier test
+    solve("01_sum_numbers")
+    (workbook / "labs/01_sum_numbers/tests/test_parent.py").write_text(
+        "import os, pathlib, pytest\n\n\n@pytest.mark.core\n@pytest.mark.task(1)\n"
+        "def test_parent():\n    pathlib.Path('parent.txt').write_text(str(os.getppid()))\n"
+    )
+    assert cli("check", "1").exit_code == 0
+    assert int((workbook / "parent.txt").read_text()) == os.getpid(), "the first runs alone"
+    assert _runners_listening(), "...and leaves a warm runner for the next check"
+    calc = workbook / NUMBERS
+    calc.write_text(calc.read_text().replace("a + b", "a - b"))  # same size, same second
+
+    result = cli("check", "1")
+
+    assert int((workbook / "parent.txt").read_text()) != os.getpid(), "a warm runner ran it"
+    assert result.exit_code == 1, "a warm runner imports the learner's files afresh every run"
+    assert "add(2, 3) returned -1" in result.stdout
+
+
+def test_stop_ends_the_warm_runner(workbook, cli):
+    assert cli("check", "1").exit_code == 1
+
+    result = cli("stop")
+
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"Stopped \d+ warm runner\(s\)\.", result.stdout.strip()), result.stdout
+    assert cli("stop").stdout.strip() == "No warm runner was running."

@@ -1,0 +1,246 @@
+"""The warm servers: a forked run is a run of its own, bounded, and the shared one is private.
+
+Each test writes a tiny test file and runs pytest on it through `run.warm`, owned (the
+maintainer suite's) and shared (the learner's, kept between commands). The session's shared
+servers live in a private folder of their own (`tests/conftest.py`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from patterns_workbook.learner import progress
+from patterns_workbook.run import warm
+from patterns_workbook.run.lab import run_lab
+
+ROOT = Path(__file__).resolve().parents[1]
+KINDS = [pytest.param(warm.Warm.OWNED, id="owned"), pytest.param(warm.Warm.SHARED, id="shared")]
+WHO_RUNS_ME = """\
+import os
+import pathlib
+
+
+def test_server():
+    pathlib.Path({0!r}).write_text(str(os.getppid()))
+"""
+
+
+SECOND_COMMAND = """\
+import sys
+from pathlib import Path
+
+from patterns_workbook.run import warm
+
+
+class Live:
+    def add(self, pid): pass
+    def discard(self, pid): pass
+
+
+folder = Path(sys.argv[1])
+args = [str(folder), "-q", "-p", "no:cacheprovider"]
+env = {"PATH": sys.argv[2]}
+sys.exit(warm.run_pytest(args, folder, env, folder / "o.txt", 60, Live(), mode=warm.Warm.SHARED))
+"""
+
+
+class _Live:
+    def __init__(self) -> None:
+        self.pids: list[int] = []
+
+    def add(self, pid: int) -> None:
+        self.pids.append(pid)
+
+    def discard(self, pid: int) -> None:
+        pass
+
+
+@pytest.fixture(autouse=True)
+def _settings(tmp_path: Path) -> None:
+    """The project's pytest settings (its plugins off: schemathesis alone costs seconds)."""
+    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {"PATH": os.environ.get("PATH", ""), **extra}
+
+
+def _run(folder: Path, env: dict[str, str], *, mode: warm.Warm, timeout: float = 60, live=None):
+    output = folder / "output.txt"
+    args = [str(folder), "-q", "-p", "no:cacheprovider", "-o", "timeout=0"]  # ours bounds it
+    code = warm.run_pytest(args, folder, env, output, timeout, live or _Live(), mode=mode)
+    return code, output.read_text() if output.exists() else ""
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie nobody reaped yet counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
+def _server_of(folder: Path, env: dict[str, str]) -> int:
+    """The pid of the shared server that runs a test in `folder` (the test's parent)."""
+    (folder / "test_who.py").write_text(WHO_RUNS_ME.format(str(folder / "server.txt")))
+    code, output = _run(folder, env, mode=warm.Warm.SHARED)
+    assert code == 0, output
+    return int((folder / "server.txt").read_text())
+
+
+@pytest.mark.parametrize("mode", KINDS)
+def test_warm_runs_share_no_state(tmp_path: Path, mode: warm.Warm) -> None:
+    """Each forked run starts clean: what one lab run sets is gone in the next."""
+    (tmp_path / "test_state.py").write_text(
+        "import os, sys\n\n\ndef test_starts_clean():\n"
+        "    assert not hasattr(sys, 'workbook_marker') and 'WORKBOOK_MARK' not in os.environ\n"
+        "    sys.workbook_marker = os.environ['WORKBOOK_MARK'] = 'set'\n"
+    )
+    for attempt in (1, 2):
+        code, output = _run(tmp_path, _env(), mode=mode)
+        assert code == 0, f"run {attempt}: {output}"
+
+
+@pytest.mark.parametrize("mode", KINDS)
+def test_warm_runs_see_the_start_up_environment_and_folder_of_a_subprocess(
+    tmp_path: Path, mode: warm.Warm
+) -> None:
+    """PYTHONHASHSEED (read only when Python starts) says the seed the run hashes with, and
+    sys.path[0] is the run's folder, as for `python -m pytest` started there."""
+    (tmp_path / "test_seed.py").write_text(
+        "import os, pathlib, sys\n\n\ndef test_seed():\n"
+        "    seed = os.environ['PYTHONHASHSEED']\n"
+        "    pathlib.Path('seen.txt').write_text(f'{seed} {hash(\"workbook\")} {sys.path[0]}')\n"
+    )
+    code, output = _run(tmp_path, _env(PYTHONHASHSEED="4242"), mode=mode)
+    assert code == 0, output
+    seed, hashed, first = (tmp_path / "seen.txt").read_text().split(" ", 2)
+    expected = subprocess.run(
+        [sys.executable, "-c", "print(hash('workbook'))"],
+        env=_env(PYTHONHASHSEED=seed), capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    assert hashed == expected, f"the run says seed {seed} but hashes with another"
+    assert first == str(tmp_path)
+
+
+@pytest.mark.parametrize("mode", KINDS)
+def test_a_hung_warm_run_is_killed_with_its_process_group(tmp_path: Path, mode: warm.Warm) -> None:
+    (tmp_path / "test_hang.py").write_text(
+        "import time\n\n\ndef test_hang():\n    time.sleep(60)\n"
+    )
+    live = _Live()
+    started = time.perf_counter()
+    code, _ = _run(tmp_path, _env(), mode=mode, timeout=2, live=live)
+    assert code is None and time.perf_counter() - started < 10
+    assert not _running(live.pids[0]), "the run that ran past its timeout is gone"
+
+
+def test_the_shared_server_answers_the_next_command_and_outlives_this_one(tmp_path: Path) -> None:
+    first = _server_of(tmp_path, _env())
+    assert first != os.getpid() and _running(first)
+    assert _server_of(tmp_path, _env()) == first, "a second run reuses the warm server"
+    # a workbook command of its own, later: the same server answers it
+    done = subprocess.run(
+        [sys.executable, "-c", SECOND_COMMAND, str(tmp_path), os.environ.get("PATH", "")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr + (tmp_path / "o.txt").read_text()
+    assert int((tmp_path / "server.txt").read_text()) == first
+
+
+def test_the_shared_server_is_one_per_start_up_environment(tmp_path: Path) -> None:
+    base = _server_of(tmp_path, _env())
+    assert _server_of(tmp_path, _env(LC_ALL="C.UTF-8")) != base, "another locale: another server"
+    if "PYTHONHASHSEED" not in os.environ:  # the seed a command draws for itself is no key
+        assert warm._shared_key(_env(PYTHONHASHSEED="1")) == warm._shared_key(
+            _env(PYTHONHASHSEED="2")
+        )
+
+
+def test_stop_ends_every_shared_server_within_a_second(tmp_path: Path) -> None:
+    server = _server_of(tmp_path, _env())
+    assert warm.stop_shared() >= 1
+    deadline = time.monotonic() + 3
+    while _running(server) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(server), "the server saw its socket go and stopped"
+    assert warm.stop_shared() == 0
+    assert _server_of(tmp_path, _env()) != server, "the next run starts a new one"
+
+
+def test_an_idle_shared_server_stops_by_itself(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(warm, "IDLE_SECONDS", 0.5)
+    path = warm._shared_socket(_env(LC_ALL="C.UTF-8", WORKBOOK_TEST="idle"))
+    warm._start_shared(path, _env(), wait=True)
+    assert path.exists()
+    deadline = time.monotonic() + 5
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not path.exists(), "after IDLE_SECONDS without a run the server removes its socket"
+
+
+def test_a_single_run_goes_alone_and_leaves_a_shared_server_for_the_next(tmp_path: Path) -> None:
+    env = {"LANG": "C.UTF-8"}  # a start-up environment no server has yet
+    (tmp_path / "test_who.py").write_text(WHO_RUNS_ME.format(str(tmp_path / "server.txt")))
+    folder = warm.shared_dir()
+    assert folder is not None
+    before = set(folder.glob("*.sock"))
+
+    assert run_lab(tmp_path, tmp_path, warm=warm.Warm.SHARED_IF_READY, env=env).exitstatus == 0
+    assert int((tmp_path / "server.txt").read_text()) == os.getpid(), "a subprocess ran it"
+    warm.await_starting(folder)
+    assert len(set(folder.glob("*.sock")) - before) == 1, "...then started a server for the next"
+
+    assert run_lab(tmp_path, tmp_path, warm=warm.Warm.SHARED_IF_READY, env=env).exitstatus == 0
+    assert int((tmp_path / "server.txt").read_text()) != os.getpid(), "which ran the next"
+
+
+def test_commands_starting_together_share_one_server(tmp_path: Path) -> None:
+    env = _env(LANG="C", LC_CTYPE="C.UTF-8")  # a start-up environment no server has yet
+    folders = [tmp_path / name for name in ("a", "b", "c")]
+    for folder in folders:
+        folder.mkdir()
+        shutil.copy2(ROOT / "pyproject.toml", folder / "pyproject.toml")
+    with ThreadPoolExecutor(3) as pool:
+        servers = set(pool.map(lambda folder: _server_of(folder, env), folders))
+    assert len(servers) == 1, "one waits for the server another started"
+
+
+def test_a_shared_folder_others_can_enter_is_refused(tmp_path: Path, monkeypatch) -> None:
+    base = tmp_path / "runtime"
+    base.mkdir()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(base))
+    folder = base / f"patterns-workbook-{os.getuid()}"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    assert warm.shared_dir() is None
+    (tmp_path / "test_ok.py").write_text("def test_ok():\n    pass\n")
+    with pytest.raises(warm.Unavailable):
+        _run(tmp_path, _env(), mode=warm.Warm.SHARED)
+    run = run_lab(tmp_path, tmp_path, warm=warm.Warm.SHARED)  # a subprocess runs it instead
+    assert run.exitstatus == 0 and [t.outcome for t in run.tests] == ["passed"]
+
+
+def test_warm_off_runs_each_check_in_a_subprocess(monkeypatch) -> None:
+    monkeypatch.setenv(warm.WARM_ENV, "off")
+    assert progress.warm_runner() is None
+    repeated = progress.warm_runner(repeated=True)
+    assert repeated is not None and repeated.keywords == {"warm": warm.Warm.OWNED}
+    monkeypatch.delenv(warm.WARM_ENV)
+    assert progress.warm_runner().keywords == {"warm": warm.Warm.SHARED_IF_READY}
+    assert progress.warm_runner(repeated=True).keywords == {"warm": warm.Warm.SHARED}
