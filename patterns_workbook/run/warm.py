@@ -45,12 +45,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
+from patterns_workbook.run import warm_server
+from patterns_workbook.run.warm_server import STAGING_SUFFIX
+
 IDLE_SECONDS = 600
 FORK_TIMEOUT = 10  # seconds for a server to fork a run (it takes milliseconds)
 WARM_ENV = "WORKBOOK_WARM"
 STARTUP_PREFIXES = ("PYTHON", "LC_", "LANG")
-SERVER = Path(__file__).with_name("warm_server.py")
-_SOCKET_PATH_MAX = 100  # bytes; AF_UNIX allows 104 (macOS) to 108 (Linux)
+SERVER = Path(warm_server.__file__)
+_SOCKET_PATH_MAX = 100  # bytes, staging name included; AF_UNIX allows 103 (macOS) to 107 (Linux)
 
 
 class Warm(StrEnum):
@@ -276,7 +279,7 @@ def _shared_socket(env: dict[str, str]) -> Path:
     if folder is None:
         raise Unavailable("no private folder for the shared warm server")
     path = folder / f"{_shared_key(env)}.sock"
-    if len(os.fsencode(path)) > _SOCKET_PATH_MAX:
+    if len(os.fsencode(path)) + len(STAGING_SUFFIX) > _SOCKET_PATH_MAX:
         raise Unavailable(f"the socket path is too long for this system: {path}")
     return path
 
@@ -291,7 +294,7 @@ def _shared_key(env: dict[str, str]) -> str:
         with contextlib.suppress(OSError):
             stamps.append((where, os.stat(where).st_mtime_ns))
     text = json.dumps([sys.executable, startup, stamps])
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _start_shared(path: Path, env: dict[str, str], *, wait: bool) -> None:

@@ -59,6 +59,7 @@ PRELOAD = [
     "structlog",
 ]
 POLL = 1.0  # seconds between checks that the socket is still this server's
+STAGING_SUFFIX = ".new"  # the name a socket is bound under before it is renamed into place
 
 
 @dataclass
@@ -231,9 +232,9 @@ def _child(request: dict[str, Any], inherited: list[int]) -> None:
 
 
 def _listen(path: str) -> socket.socket:
-    """A listening socket at `path`, bound under a name of its own then renamed into place."""
+    """A listening socket at `path`, bound under a staging name then renamed into place."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    staging = f"{path}.{os.getpid()}"
+    staging = path + STAGING_SUFFIX  # one server starts at a time: its starter holds a lock
     with contextlib.suppress(FileNotFoundError):
         os.unlink(staging)
     listener.bind(staging)
