@@ -74,6 +74,7 @@ def reports_problems(command: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         reset_cancel()
+        warm.pop_started()  # what an earlier command (in this process) started is not news
         try:
             return command(*args, **kwargs)
         except EXPECTED as exc:
@@ -138,7 +139,17 @@ def _run(catalog: Catalog, lab: Lab, track: str | None) -> LabStatus:
     if status.run is not None and not status.tests and not status.run.collect_errors:
         scope = f" for the {track} track" if track else ""
         raise Problem(f"no tests found in labs/{lab.id}{scope}")
+    _say_warm_runner_started()
     return status
+
+
+def _say_warm_runner_started() -> None:
+    if warm.pop_started():
+        minutes = warm.IDLE_SECONDS // 60
+        ui.note(
+            "Started the warm runner: the next runs skip importing the frameworks. It stops "
+            f"after {minutes} idle minutes, or at `workbook stop`."
+        )
 
 
 def _value(track: str | None) -> str | None:
@@ -186,6 +197,7 @@ def status(track: TrackOption = None) -> None:
     else:
         statuses = lab_statuses(catalog, labs, name, **options)
     ui.console().print(ui.status_view(_unknown_starter_note(statuses, starters), name))
+    _say_warm_runner_started()
 
 
 @app.command()

@@ -45,6 +45,11 @@ def warning(message: str) -> None:
     console(stderr=True).print(Text.assemble(("warning: ", "bold yellow"), message), soft_wrap=True)
 
 
+def note(message: str) -> None:
+    """One dim line on stderr: something the command did besides its job."""
+    console(stderr=True).print(Text(message, style="dim"), soft_wrap=True)
+
+
 def busy(message: str) -> AbstractContextManager[object]:
     """A spinner on stderr while something runs — only on a terminal (nothing to import else)."""
     err = console(stderr=True)

@@ -297,6 +297,16 @@ def _shared_key(env: dict[str, str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+_started_here: list[Path] = []
+
+
+def pop_started() -> bool:
+    """Whether this process started a shared server since the last call (the CLI says so)."""
+    started = bool(_started_here)
+    _started_here.clear()
+    return started
+
+
 def _start_shared(path: Path, env: dict[str, str], *, wait: bool) -> None:
     """Start the shared server at `path` unless one is starting; with `wait`, until it listens.
 
@@ -313,6 +323,7 @@ def _start_shared(path: Path, env: dict[str, str], *, wait: bool) -> None:
             return  # another command's server is starting
         if not _listening(path):
             _start(path, env, ["--idle", str(IDLE_SECONDS)], lock=lock.fileno())
+            _started_here.append(path)
     if wait:
         with open(lock_path, "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # free once the server listens (or has died)

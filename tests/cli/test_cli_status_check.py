@@ -234,15 +234,18 @@ def test_the_next_check_is_answered_warm_and_sees_an_edit_made_within_the_second
         "import os, pathlib, pytest\n\n\n@pytest.mark.core\n@pytest.mark.task(1)\n"
         "def test_parent():\n    pathlib.Path('parent.txt').write_text(str(os.getppid()))\n"
     )
-    assert cli("check", "1").exit_code == 0
+    first = cli("check", "1")
+    assert first.exit_code == 0
     assert int((workbook / "parent.txt").read_text()) == os.getpid(), "the first runs alone"
     assert _runners_listening(), "...and leaves a warm runner for the next check"
+    assert "Started the warm runner" in first.stderr and "workbook stop" in first.stderr
     calc = workbook / NUMBERS
     calc.write_text(calc.read_text().replace("a + b", "a - b"))  # same size, same second
 
     result = cli("check", "1")
 
     assert int((workbook / "parent.txt").read_text()) != os.getpid(), "a warm runner ran it"
+    assert "warm runner" not in result.stderr, "said once, by the command that started it"
     assert result.exit_code == 1, "a warm runner imports the learner's files afresh every run"
     assert "add(2, 3) returned -1" in result.stdout
 
