@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -95,6 +98,16 @@ def _running(pid: int) -> bool:
         return True
 
 
+def _ends(pid: int, within: float = 3) -> bool:
+    """Whether `pid` has ended within `within` seconds (a SIGKILL takes a moment)."""
+    deadline = time.monotonic() + within
+    while _running(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 def _server_of(folder: Path, env: dict[str, str]) -> int:
     """The pid of the shared server that runs a test in `folder` (the test's parent)."""
     (folder / "test_who.py").write_text(WHO_RUNS_ME.format(str(folder / "server.txt")))
@@ -130,6 +143,7 @@ def test_warm_runs_see_the_start_up_environment_and_folder_of_a_subprocess(
     code, output = _run(tmp_path, _env(PYTHONHASHSEED="4242"), mode=mode)
     assert code == 0, output
     seed, hashed, first = (tmp_path / "seen.txt").read_text().split(" ", 2)
+    assert seed == "4242", "a seed the run names is the seed it runs with"
     expected = subprocess.run(
         [sys.executable, "-c", "print(hash('workbook'))"],
         env=_env(PYTHONHASHSEED=seed), capture_output=True, text=True,
@@ -147,7 +161,7 @@ def test_a_hung_warm_run_is_killed_with_its_process_group(tmp_path: Path, mode: 
     started = time.perf_counter()
     code, _ = _run(tmp_path, _env(), mode=mode, timeout=2, live=live)
     assert code is None and time.perf_counter() - started < 10
-    assert not _running(live.pids[0]), "the run that ran past its timeout is gone"
+    assert _ends(live.pids[0]), "the run that ran past its timeout is gone"
 
 
 def test_the_shared_server_answers_the_next_command_and_outlives_this_one(tmp_path: Path) -> None:
@@ -166,10 +180,9 @@ def test_the_shared_server_answers_the_next_command_and_outlives_this_one(tmp_pa
 def test_the_shared_server_is_one_per_start_up_environment(tmp_path: Path) -> None:
     base = _server_of(tmp_path, _env())
     assert _server_of(tmp_path, _env(LC_ALL="C.UTF-8")) != base, "another locale: another server"
-    if "PYTHONHASHSEED" not in os.environ:  # the seed a command draws for itself is no key
-        assert warm._shared_key(_env(PYTHONHASHSEED="1")) == warm._shared_key(
-            _env(PYTHONHASHSEED="2")
-        )
+    assert warm._shared_key(_env(PYTHONHASHSEED="1")) != warm._shared_key(_env()), (
+        "a seed the run names is one its server starts with"
+    )
 
 
 def test_stop_ends_every_shared_server_within_a_second(tmp_path: Path) -> None:
@@ -236,11 +249,127 @@ def test_a_shared_folder_others_can_enter_is_refused(tmp_path: Path, monkeypatch
     assert run.exitstatus == 0 and [t.outcome for t in run.tests] == ["passed"]
 
 
-def test_warm_off_runs_each_check_in_a_subprocess(monkeypatch) -> None:
+def test_warm_off_runs_every_learner_run_in_a_subprocess(monkeypatch) -> None:
     monkeypatch.setenv(warm.WARM_ENV, "off")
-    assert progress.warm_runner() is None
-    repeated = progress.warm_runner(repeated=True)
-    assert repeated is not None and repeated.keywords == {"warm": warm.Warm.OWNED}
+    assert progress.warm_runner() is None and progress.warm_runner(repeated=True) is None
     monkeypatch.delenv(warm.WARM_ENV)
     assert progress.warm_runner().keywords == {"warm": warm.Warm.SHARED_IF_READY}
     assert progress.warm_runner(repeated=True).keywords == {"warm": warm.Warm.SHARED}
+
+
+LEAVES_A_CHILD = """\
+import atexit
+import pathlib
+import subprocess
+
+KEEP = []  # not collected (and waited for) before the run ends
+
+
+def test_starts_a_child():
+    child = subprocess.Popen(["sleep", "60"])
+    KEEP.append(child)
+    pathlib.Path({0!r}).write_text(str(child.pid))
+    atexit.register(pathlib.Path({1!r}).write_text, "ran")
+"""
+
+
+@pytest.mark.parametrize("mode", KINDS)
+def test_a_run_ends_as_a_subprocess_ends(tmp_path: Path, mode: warm.Warm) -> None:
+    """What a test started dies with the run, and the atexit handlers run, as after
+    `python -m pytest`."""
+    child, handler = tmp_path / "child.txt", tmp_path / "atexit.txt"
+    (tmp_path / "test_child.py").write_text(LEAVES_A_CHILD.format(str(child), str(handler)))
+    code, output = _run(tmp_path, _env(), mode=mode)
+    assert code == 0, output
+    assert _ends(int(child.read_text())), "the run's process group is killed at its end"
+    assert handler.read_text() == "ran"
+
+
+def test_a_server_that_dies_mid_run_takes_the_run_along_and_says_so(tmp_path: Path) -> None:
+    (tmp_path / "test_wait.py").write_text(
+        "import os, pathlib, time\n\n\ndef test_wait():\n"
+        f"    pathlib.Path({str(tmp_path / 'server.txt')!r}).write_text(str(os.getppid()))\n"
+        "    time.sleep(60)\n"
+    )
+    live = _Live()
+    killer = threading.Thread(target=_kill_server_when_written, args=(tmp_path / "server.txt",))
+    killer.start()
+    with pytest.raises(warm.Unavailable):  # run_lab then runs it again in a subprocess
+        _run(tmp_path, _env(), mode=warm.Warm.SHARED, live=live)
+    killer.join()
+    assert _ends(live.pids[0]), "the run did not outlive its server"
+
+
+def _kill_server_when_written(path: Path) -> None:
+    deadline = time.monotonic() + 20
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(int(path.read_text()), signal.SIGKILL)
+
+
+def test_a_request_that_is_not_one_does_not_stop_the_server(tmp_path: Path) -> None:
+    server = _server_of(tmp_path, _env())
+    path = warm._shared_socket(_env())
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.connect(str(path))
+        conn.sendall(b"not json\n")
+        conn.settimeout(5)
+        assert conn.recv(100) == b"", "the server closes that connection..."
+    assert _server_of(tmp_path, _env()) == server, "...and goes on serving"
+
+
+def test_a_relative_pythonpath_is_run_in_a_subprocess(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "helper_mod.py").write_text("VALUE = 1\n")
+    (tmp_path / "test_path.py").write_text("def test_path():\n    import helper_mod  # noqa\n")
+    for mode in (warm.Warm.OWNED, warm.Warm.SHARED):
+        with pytest.raises(warm.Unavailable):
+            _run(tmp_path, _env(PYTHONPATH="sub"), mode=mode)
+    run = run_lab(tmp_path, tmp_path, warm=warm.Warm.SHARED, env={"PYTHONPATH": "sub"})
+    assert [t.outcome for t in run.tests] == ["passed"], "read from the run's folder"
+
+
+def test_a_relative_project_folder_is_the_same_folder(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "test_ok.py").write_text("def test_ok():\n    pass\n")
+    monkeypatch.chdir(tmp_path)
+    run = run_lab(Path(), Path(), warm=warm.Warm.SHARED)
+    assert [t.outcome for t in run.tests] == ["passed"]
+
+
+def test_what_modules_read_at_import_and_the_process_settings_key_the_server(monkeypatch):
+    base = warm._shared_key(_env())
+    for name in ("NO_COLOR", "FORCE_COLOR", "RQ_KEY_PREFIX", "PSYCOPG_WAIT_FUNC", "LC_ALL"):
+        assert warm._shared_key(_env(**{name: "1"})) != base, f"{name} is read once, at import"
+    assert warm._shared_key(_env(REDIS_URL="redis://x")) == base, "read per run: not a key"
+    umask, limits = warm._SETTINGS
+    monkeypatch.setattr(warm, "_SETTINGS", (umask ^ 0o077, limits))
+    assert warm._shared_key(_env()) != base, "a forked run inherits its server's umask"
+
+
+def test_a_server_that_hangs_while_starting_is_waited_for_a_bounded_time(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import fcntl
+
+    monkeypatch.setattr(warm, "START_TIMEOUT", 1)
+    env = _env(LC_MONETARY="C")  # a start-up environment no server has yet
+    path = warm._shared_socket(env)
+    with open(path.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a server starting holds it
+        started = time.perf_counter()
+        with pytest.raises(warm.Unavailable):
+            _run(tmp_path, env, mode=warm.Warm.SHARED)
+        assert time.perf_counter() - started < 3
+        started = time.perf_counter()
+        warm.stop_shared()
+        assert time.perf_counter() - started < 3, "stop does not hang on it either"
+
+
+def test_stop_counts_the_servers_that_were_listening(tmp_path: Path) -> None:
+    folder = warm.shared_dir()
+    assert folder is not None
+    warm.stop_shared()
+    stale = folder / "0123456789abcdef.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as dead:
+        dead.bind(str(stale))  # a socket file nothing listens on: a server killed -9
+    assert warm.stop_shared() == 0 and not stale.exists()

@@ -147,7 +147,7 @@ def _say_warm_runner_started() -> None:
     if warm.pop_started():
         minutes = warm.IDLE_SECONDS // 60
         ui.note(
-            "Started the warm runner: the next runs skip importing the frameworks. It stops "
+            "Starting the warm runner: the next runs skip importing the frameworks. It stops "
             f"after {minutes} idle minutes, or at `workbook stop`."
         )
 

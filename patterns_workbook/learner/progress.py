@@ -202,16 +202,13 @@ def warm_runner(*, repeated: bool = False) -> Runner | None:
 
     The learner's shared server, kept between commands, so one `check` after another is
     answered warm. For `repeated` runs (status, watch) it is started and waited for; a single
-    run goes to a subprocess while it starts. With `WORKBOOK_WARM=off`, a server of this
-    command's own for `repeated` runs, else None: a subprocess. None too when `run_lab` has
-    been replaced (the CLI's tests).
+    run goes to a subprocess, then starts it for the next one. None — every run a subprocess —
+    with `WORKBOOK_WARM=off`, or when `run_lab` has been replaced (the CLI's tests).
     """
-    if run_lab is not _RUN_LAB:
+    if run_lab is not _RUN_LAB or not warm.shared_enabled():
         return None
-    if warm.shared_enabled():
-        mode = Warm.SHARED if repeated else Warm.SHARED_IF_READY
-        return functools.partial(run_lab, warm=mode)
-    return functools.partial(run_lab, warm=Warm.OWNED) if repeated else None
+    mode = Warm.SHARED if repeated else Warm.SHARED_IF_READY
+    return functools.partial(run_lab, warm=mode)
 
 
 def lab_statuses(

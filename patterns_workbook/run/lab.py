@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from patterns_workbook.catalog import TRACKS
 from patterns_workbook.run import warm as warm_runner
+from patterns_workbook.run.groups import kill_group
 from patterns_workbook.run.report import LabRun, TestResult, read_report
 from patterns_workbook.run.warm import Warm
 
@@ -33,9 +33,11 @@ __all__ = [
 ]  # fmt: skip
 
 OUTPUT_TAIL = 64_000  # bytes of pytest's own output kept for a crash message
-# One hash seed per workbook process, given to every run it starts (forked or not), so two
-# runs of one session hash alike whichever way they were started.
+# One hash seed per workbook process, given to every run it starts in a subprocess or an
+# owned server, so that they hash alike. A shared server outlives this process: its runs hash
+# with the seed it drew when it started (a seed set in the environment is kept everywhere).
 SESSION_HASHSEED = os.environ.get("PYTHONHASHSEED") or str(random.randrange(1, 2**32))
+_SHARED = (Warm.SHARED, Warm.SHARED_IF_READY)
 _DJANGO_NOT_SET_UP = ("AppRegistryNotReady", "ImproperlyConfigured", "django_db")
 
 
@@ -63,17 +65,6 @@ class _Live:
 
 
 _live = _Live()
-
-
-def kill_group(pid: int) -> None:
-    """SIGKILL the process group led by `pid` (a run started in a session of its own)."""
-    try:
-        if hasattr(os, "killpg"):
-            os.killpg(pid, signal.SIGKILL)
-        else:  # Windows: no process groups; the run itself
-            os.kill(pid, signal.SIGTERM)
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
 
 
 def cancel_all() -> None:
@@ -150,12 +141,8 @@ def _run(
             args += ["-m", track_expression(track) or "", "--workbook-track", track]
         if fast:
             args += ["-p", "no:django"]
-        run_env = {
-            **os.environ,
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONHASHSEED": SESSION_HASHSEED,
-            **(env or {}),
-        }
+        drawn = {} if warm in _SHARED else {"PYTHONHASHSEED": SESSION_HASHSEED}
+        run_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **drawn, **(env or {})}
         run_env = {k: v for k, v in run_env.items() if v is not None}
         code = _pytest(args, project, run_env, log, timeout, warm)
         output = _tail(log)
@@ -182,7 +169,8 @@ def _pytest(args: list[str], cwd: Path, env: dict[str, str], log: Path, timeout:
     try:
         return warm_runner.run_pytest(args, cwd, env, log, timeout, _live, mode=warm)
     except warm_runner.Unavailable:
-        code = _subprocess(args, cwd, env, log, timeout)
+        alone = {"PYTHONHASHSEED": SESSION_HASHSEED, **env}
+        code = _subprocess(args, cwd, alone, log, timeout)
     if warm is Warm.SHARED_IF_READY:
         warm_runner.prepare_shared(env)  # for the next run
     return code

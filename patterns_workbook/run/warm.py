@@ -3,12 +3,13 @@
 A lab run spends ~0.9 s importing Django, DRF, FastAPI, Flask, SQLAlchemy and pytest before
 its first test. A *warm server* (`run.warm_server`) imports them once and forks a fresh
 pytest session per run. It is started like any run (`subprocess`, its own session) with the
-run's environment, so everything Python reads at interpreter start (`PYTHONPATH`, locale, …)
-is the same as for a run of its own; a run whose start-up environment differs gets a server
-of its own. Each forked child is a fresh pytest session in a new process group: nothing a lab
-imports, configures or patches survives it, and a timeout or Ctrl-C kills its group like any
-run's. It needs `os.fork` (not Windows): elsewhere `Unavailable` sends the run to a
-subprocess.
+run's environment, so what Python and those modules read once, at start (`PYTHONPATH`,
+locale, `NO_COLOR`, …; `warm_server.IMPORT_TIME_ENV`), and the umask and resource limits
+are the same as for a run of its own; a run for which they differ gets a server of its own.
+Each forked child is a fresh pytest session in a new process group: nothing a lab imports,
+configures or patches survives it; a timeout or Ctrl-C, and the run's end, kill its group
+like a subprocess's. Where a fork cannot stand in for a subprocess (Windows, a relative
+`PYTHONPATH`, a server that died or hangs), `Unavailable` sends the run to a subprocess.
 
 Two kinds of server:
 
@@ -20,9 +21,9 @@ Two kinds of server:
   detached; it stays `IDLE_SECONDS` after its last run, so the next `check` is answered
   warm. `status` and `watch`, which run many, wait for it to start; a single `check` does
   not (`SHARED_IF_READY`): it runs in a subprocess, importing only its track's framework,
-  then starts the server for the next one (`prepare_shared`). A server picks its hash seed
-  when it starts (unless `PYTHONHASHSEED` is set), so all its runs hash alike.
-  `WORKBOOK_WARM=off` turns it off; `workbook stop` stops it.
+  then starts the server for the next one (`prepare_shared`). Unless the run names a
+  `PYTHONHASHSEED`, a server draws one when it starts, and all its runs hash alike.
+  `WORKBOOK_WARM=off` turns warm runs off; `workbook stop` stops the shared servers.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import hashlib
 import json
 import os
 import random
+import resource
 import shutil
 import site
 import socket
@@ -41,17 +43,19 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from patterns_workbook.run import warm_server
+from patterns_workbook.run.groups import kill_group
 from patterns_workbook.run.warm_server import STAGING_SUFFIX
 
 IDLE_SECONDS = 600
 FORK_TIMEOUT = 10  # seconds for a server to fork a run (it takes milliseconds)
 WARM_ENV = "WORKBOOK_WARM"
-STARTUP_PREFIXES = ("PYTHON", "LC_", "LANG")
+START_TIMEOUT = 30  # seconds to wait for a shared server to start (it takes about one)
 SERVER = Path(warm_server.__file__)
 _SOCKET_PATH_MAX = 100  # bytes, staging name included; AF_UNIX allows 103 (macOS) to 107 (Linux)
 
@@ -84,8 +88,23 @@ def shared_enabled() -> bool:
 
 
 def startup_env(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """The part of an environment Python reads when the interpreter starts."""
-    return tuple(sorted((k, v) for k, v in env.items() if k.startswith(STARTUP_PREFIXES)))
+    """The part of an environment read when a server starts, not per run."""
+    read = warm_server.IMPORT_TIME_ENV
+    return tuple(sorted((k, v) for k, v in env.items() if k.startswith(read)))
+
+
+def _process_settings() -> tuple[int, list[tuple[int, int]]]:
+    """This process's umask and resource limits, which a forked run inherits from its server.
+
+    Read once, at import: setting the umask is the only way to read it (before Python 3.13),
+    and no other thread may run in between."""
+    umask = os.umask(0)
+    os.umask(umask)
+    names = sorted(n for n in dir(resource) if n.startswith("RLIMIT_"))
+    return umask, [resource.getrlimit(getattr(resource, n)) for n in names]
+
+
+_SETTINGS = _process_settings() if hasattr(os, "fork") else (0, [])
 
 
 def run_pytest(
@@ -101,7 +120,9 @@ def run_pytest(
     """`pytest args` in `cwd` with exactly `env`; output to `output`. The exit code, or None
     when it ran past `timeout` seconds (it was killed). Raises `Unavailable` when no warm
     server could run it (for `SHARED_IF_READY`: none was listening)."""
-    request = {"args": args, "cwd": str(cwd), "env": env, "output": str(output)}
+    if any(not os.path.isabs(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p != ""):
+        raise Unavailable("a relative PYTHONPATH is read from the run's folder")
+    request = {"args": args, "cwd": os.path.abspath(cwd), "env": env, "output": str(output)}
     if mode in (Warm.SHARED, Warm.SHARED_IF_READY):
         path = _shared_socket(env)
         try:
@@ -114,7 +135,7 @@ def run_pytest(
     for _ in range(2):  # a server that died is started again, once
         try:
             return _owned(env).run(request, timeout, live)
-        except (Unavailable, _NotListening):
+        except Unavailable:
             continue
     raise Unavailable("the warm server did not answer")
 
@@ -130,9 +151,9 @@ def _run_on(path: Path, request: dict[str, Any], timeout: float, live: Live) -> 
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
         try:
             conn.connect(str(path))
-        except (FileNotFoundError, ConnectionRefusedError) as exc:
+            conn.sendall((json.dumps(request) + "\n").encode())
+        except OSError as exc:  # no server, or it went between connect and send
             raise _NotListening(str(path)) from exc
-        conn.sendall((json.dumps(request) + "\n").encode())
         messages = _Messages(conn)
         try:
             pid = messages.next(FORK_TIMEOUT).get("pid")
@@ -143,15 +164,14 @@ def _run_on(path: Path, request: dict[str, Any], timeout: float, live: Live) -> 
         live.add(pid)
         try:
             code = messages.next(timeout).get("exit")
-            return 1 if code is None else code  # None: the server died mid-run
         except TimeoutError:
-            messages.stop(pid)
             return None
-        except BaseException:  # Ctrl-C: the run goes with it
+        finally:  # done, timed out, Ctrl-C or the server gone: the run's group goes too
             messages.stop(pid)
-            raise
-        finally:
             live.discard(pid)
+        if code is None:  # the server died (or was stopped) mid-run: run it again alone
+            raise Unavailable("the warm server ended during the run")
+        return code
 
 
 class _Messages:
@@ -160,6 +180,7 @@ class _Messages:
     def __init__(self, conn: socket.socket) -> None:
         self.conn = conn
         self.buffer = b""
+        self.ended = False
 
     def next(self, timeout: float) -> dict[str, int]:
         """The next message; {} when the server closed the connection first."""
@@ -167,31 +188,36 @@ class _Messages:
         while b"\n" not in self.buffer:
             chunk = self.conn.recv(4096)
             if not chunk:
+                self.ended = True
                 return {}
             self.buffer += chunk
         line, self.buffer = self.buffer.split(b"\n", 1)
-        return json.loads(line)
+        message = json.loads(line)
+        self.ended = self.ended or "exit" in message
+        return message
 
     def stop(self, pid: int) -> None:
-        """Kill the run's process group and wait (briefly) until the server has reaped it."""
-        from patterns_workbook.run.lab import kill_group
-
+        """Kill the run's process group; unless it had ended, wait (briefly) until the
+        server has reaped it."""
         kill_group(pid)
-        with contextlib.suppress(OSError, ValueError):
-            self.next(5)
+        if not self.ended:
+            with contextlib.suppress(OSError, ValueError):
+                self.next(5)
 
 
 def _start(
-    path: Path, env: dict[str, str], mode: list[str], lock: int | None = None
+    path: Path, env: dict[str, str], *, idle: float | None = None, lock: int | None = None
 ) -> subprocess.Popen[bytes]:
-    """Start a server at `path`. An owned one reads our stdin pipe, and is waited for until it
-    listens; a shared one detaches at once, holding `lock` until it listens."""
-    owned = "--owned" in mode
-    if env.get("PYTHONHASHSEED", "random") == "random":  # a seed its runs can be told
+    """Start a server at `path`: owned (no `idle`: it reads our stdin pipe, and is waited for
+    until it listens), or shared (it detaches at once, holding `lock` until it listens)."""
+    if "PYTHONHASHSEED" not in env:  # a seed its runs can be told
         env = {**env, "PYTHONHASHSEED": str(random.randrange(1, 2**32))}
+    owned = idle is None
+    mode = ["--owned"] if owned else ["--idle", str(idle)]
+    if lock is not None:
+        mode += ["--lock-fd", str(lock)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "patterns_workbook.run.warm_server", str(path), *mode,
-         *(["--lock-fd", str(lock)] if lock is not None else [])],
+        [sys.executable, "-m", "patterns_workbook.run.warm_server", str(path), *mode],
         env=env, stdin=subprocess.PIPE if owned else subprocess.DEVNULL,
         stdout=subprocess.PIPE if owned else subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         cwd=os.sep, start_new_session=True, pass_fds=() if lock is None else (lock,),
@@ -218,7 +244,7 @@ class _Owned:
     def __init__(self, env: dict[str, str]) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="workbook-warm-"))
         self.path = self.folder / "warm.sock"
-        self.proc = _start(self.path, env, ["--owned"])  # stops when our end of stdin closes
+        self.proc = _start(self.path, env)  # it stops when our end of its stdin closes
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -263,7 +289,8 @@ def _close_owned() -> None:
 
 def shared_dir() -> Path | None:
     """The private folder of this user's shared servers; None when it is not private."""
-    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    base = runtime if os.path.isabs(runtime) else tempfile.gettempdir()  # as XDG says
     folder = Path(base) / f"patterns-workbook-{os.getuid()}"
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
@@ -285,15 +312,14 @@ def _shared_socket(env: dict[str, str]) -> Path:
 
 
 def _shared_key(env: dict[str, str]) -> str:
-    """Which shared server may run with `env`: same Python, start-up environment, packages."""
-    chosen_seed = "PYTHONHASHSEED" in os.environ  # else each command draws one: not a key
-    startup = [(k, v) for k, v in startup_env(env) if k != "PYTHONHASHSEED" or chosen_seed]
+    """Which shared server may run with `env`: the same Python, installed packages, start-up
+    environment, umask and resource limits."""
     installed = [*site.getsitepackages(), site.getusersitepackages(), str(SERVER)]
     stamps = []
     for where in installed:  # a `pip install` changes its site-packages folder's mtime
         with contextlib.suppress(OSError):
             stamps.append((where, os.stat(where).st_mtime_ns))
-    text = json.dumps([sys.executable, startup, stamps])
+    text = json.dumps([sys.executable, startup_env(env), _SETTINGS, stamps])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -311,22 +337,37 @@ def _start_shared(path: Path, env: dict[str, str], *, wait: bool) -> None:
     """Start the shared server at `path` unless one is starting; with `wait`, until it listens.
 
     The lock file next to the socket is held by a server while it starts (an `flock` it
-    inherits, and lets go of once it listens), so a waiting command blocks on that lock.
+    inherits, and lets go of once it listens), so a waiting command waits on that lock — at
+    most START_TIMEOUT seconds (`Unavailable`: a server that hangs while starting).
     """
-    import fcntl
-
     lock_path = path.with_suffix(".lock")
     with open(lock_path, "a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
+        if not _lock(lock, START_TIMEOUT if wait else 0):
+            if wait:
+                raise Unavailable("the shared warm server is still starting")
             return  # another command's server is starting
         if not _listening(path):
-            _start(path, env, ["--idle", str(IDLE_SECONDS)], lock=lock.fileno())
+            _start(path, env, idle=IDLE_SECONDS, lock=lock.fileno())
             _started_here.append(path)
     if wait:
         with open(lock_path, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # free once the server listens (or has died)
+            if not _lock(lock, START_TIMEOUT):  # free once the server listens (or has died)
+                raise Unavailable("the shared warm server did not start in time")
+
+
+def _lock(handle: IO[str], timeout: float) -> bool:
+    """Take an exclusive `flock` on `handle` within `timeout` seconds; whether it was taken."""
+    import fcntl
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
 
 
 def prepare_shared(env: dict[str, str]) -> None:
@@ -347,24 +388,23 @@ def _listening(path: Path) -> bool:
 
 
 def await_starting(folder: Path) -> None:
-    """Return once every shared server starting in `folder` listens (or has died)."""
-    import fcntl
-
+    """Return once every shared server starting in `folder` listens, has died, or has had
+    START_TIMEOUT seconds to."""
     for lock_path in folder.glob("*.lock"):
         with open(lock_path, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # a server starting holds it until it listens
+            _lock(lock, START_TIMEOUT)  # a server starting holds it until it listens
 
 
 def stop_shared() -> int:
     """Stop this user's shared servers, once those starting listen (each sees its socket go
-    within a second): how many."""
+    within a second): how many were listening."""
     folder = shared_dir()
     if folder is None:
         return 0
     await_starting(folder)
     stopped = 0
     for path in folder.glob("*.sock"):
+        stopped += _listening(path)
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
-            stopped += 1
     return stopped

@@ -18,6 +18,7 @@ once (it outlives the command that started it: the next command finds it warm).
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import gc
 import importlib
@@ -27,9 +28,12 @@ import select
 import signal
 import socket
 import sys
+import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
+
+from patterns_workbook.run.groups import kill_group
 
 # Imported once here. Only modules that need no configuration at import time (Django's
 # settings are configured per lab, inside each child), and no pytest plugin: pytest rewrites
@@ -58,6 +62,13 @@ PRELOAD = [
     "tenacity",
     "structlog",
 ]
+# What the interpreter, or a module above, reads from the environment once, at import: a run
+# whose values differ needs a server of its own (they are part of its key).
+IMPORT_TIME_ENV = (
+    "PYTHON", "LC_", "LANG",  # the interpreter
+    "NO_COLOR", "FORCE_COLOR",  # structlog
+    "RQ_", "FAKEREDIS_", "PSYCOPG_",
+)  # fmt: skip
 POLL = 1.0  # seconds between checks that the socket is still this server's
 STAGING_SUFFIX = ".new"  # the name a socket is bound under before it is renamed into place
 
@@ -94,6 +105,19 @@ class _Server:
         self.stopping = True
 
     def serve(self) -> None:
+        try:
+            self._loop()
+        finally:  # however it ends, no run outlives the server, nor does its socket
+            for pid in list(self.runs):
+                kill_group(pid)
+            with contextlib.suppress(OSError):
+                if os.stat(self.path).st_ino == self.inode:
+                    os.unlink(self.path)
+            if self.owner is not None:  # an owned server's folder is its own
+                with contextlib.suppress(OSError):
+                    os.rmdir(os.path.dirname(self.path))
+
+    def _loop(self) -> None:
         while not self._done():
             watched = [self.listener.fileno(), self.woken, *self.connections]
             if self.owner is not None:
@@ -109,11 +133,6 @@ class _Server:
                 if fd in self.connections:
                     self._receive(self.connections[fd])
             self._reap()
-        for pid in list(self.runs):
-            _kill_group(pid)
-        with contextlib.suppress(OSError):
-            if os.stat(self.path).st_ino == self.inode:
-                os.unlink(self.path)
 
     def _done(self) -> bool:
         if self.stopping:
@@ -144,10 +163,15 @@ class _Server:
         connection.buffer += chunk
         if connection.pid is None and b"\n" in connection.buffer:
             line = connection.buffer.split(b"\n", 1)[0]
-            self._fork(connection, json.loads(line))
+            try:
+                request = json.loads(line)
+                pid = os.fork()
+            except (ValueError, OSError):  # not a request, or no fork to be had: no run
+                self._close(connection)
+                return
+            self._forked(connection, request, pid)
 
-    def _fork(self, connection: _Connection, request: dict[str, Any]) -> None:
-        pid = os.fork()
+    def _forked(self, connection: _Connection, request: dict[str, Any], pid: int) -> None:
         if pid == 0:
             inherited = [self.listener.fileno(), self.woken, self.wake, *self.connections]
             _child(request, [*inherited, *([self.owner] if self.owner is not None else [])])
@@ -163,7 +187,7 @@ class _Server:
 
     def _close(self, connection: _Connection) -> None:
         if connection.pid is not None and connection.pid in self.runs:
-            _kill_group(connection.pid)
+            kill_group(connection.pid)
         self.connections.pop(connection.sock.fileno(), None)
         connection.sock.close()
 
@@ -175,6 +199,7 @@ class _Server:
                 return
             if pid == 0:
                 return
+            kill_group(pid)  # what the run started dies with it, as after a subprocess
             connection = self.runs.pop(pid, None)
             self.last_run = time.monotonic()
             if connection is not None and connection.sock.fileno() in self.connections:
@@ -182,13 +207,9 @@ class _Server:
                 self._close(connection)
 
 
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(OSError):
-        os.killpg(pid, signal.SIGKILL)
-
-
-def _child(request: dict[str, Any], inherited: list[int]) -> None:
-    """In the forked child: a pytest session of its own, in a process group of its own."""
+def _child(request: dict[str, Any], inherited: list[int]) -> NoReturn:
+    """In the forked child: a pytest session of its own, in a process group of its own,
+    ended as `python -m pytest` ends (non-daemon threads joined, atexit handlers run)."""
     code = 3
     try:
         os.setsid()
@@ -215,7 +236,7 @@ def _child(request: dict[str, Any], inherited: list[int]) -> None:
         os.environ.clear()
         os.environ.update(env)
         time.tzset()  # the C library read TZ when this server started: read the run's
-        sys.dont_write_bytecode = True
+        sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
         import pytest
 
         main = os.path.join(os.path.dirname(pytest.__file__), "__main__.py")
@@ -225,6 +246,8 @@ def _child(request: dict[str, Any], inherited: list[int]) -> None:
         # their asserts (anyio through FastAPI). pytest warns about each; noise here.
         args = [*request["args"], "-W", "ignore::pytest.PytestAssertRewriteWarning"]
         code = int(pytest.main(args))
+        threading._shutdown()  # type: ignore[attr-defined]  # what interpreter exit does
+        atexit._run_exitfuncs()
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -256,7 +279,7 @@ def main(argv: list[str] | None = None) -> None:
     if options.idle is not None and os.fork() > 0:
         os._exit(0)  # detached at once: the server is the child, which no command waits for
     for name in PRELOAD:
-        with contextlib.suppress(ImportError):
+        with contextlib.suppress(Exception):  # not installed, or broken: a run imports it
             importlib.import_module(name)
     # What is imported stays: the collector never walks it again, in this process or a run's
     # (pytest collects at the end of every session: ~60 ms a pass over the frameworks).

@@ -238,7 +238,7 @@ def test_the_next_check_is_answered_warm_and_sees_an_edit_made_within_the_second
     assert first.exit_code == 0
     assert int((workbook / "parent.txt").read_text()) == os.getpid(), "the first runs alone"
     assert _runners_listening(), "...and leaves a warm runner for the next check"
-    assert "Started the warm runner" in first.stderr and "workbook stop" in first.stderr
+    assert "Starting the warm runner" in first.stderr and "workbook stop" in first.stderr
     calc = workbook / NUMBERS
     calc.write_text(calc.read_text().replace("a + b", "a - b"))  # same size, same second
 
