@@ -40,10 +40,14 @@ SECOND_COMMAND = """\
 import sys
 from pathlib import Path
 
+import threading
+
 from patterns_workbook.run import warm
 
 
 class Live:
+    cancelled = threading.Event()
+
     def add(self, pid): pass
     def discard(self, pid): pass
 
@@ -58,6 +62,7 @@ sys.exit(warm.run_pytest(args, folder, env, folder / "o.txt", 60, Live(), mode=w
 class _Live:
     def __init__(self) -> None:
         self.pids: list[int] = []
+        self.cancelled = threading.Event()
 
     def add(self, pid: int) -> None:
         self.pids.append(pid)
@@ -199,7 +204,7 @@ def test_stop_ends_every_shared_server_within_a_second(tmp_path: Path) -> None:
 def test_an_idle_shared_server_stops_by_itself(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(warm, "IDLE_SECONDS", 0.5)
     path = warm._shared_socket(_env(LC_ALL="C.UTF-8", WORKBOOK_TEST="idle"))
-    warm._start_shared(path, _env(), wait=True)
+    warm._start_shared(path, _env(), None, wait=True)
     assert path.exists()
     deadline = time.monotonic() + 5
     while path.exists() and time.monotonic() < deadline:
@@ -373,3 +378,57 @@ def test_stop_counts_the_servers_that_were_listening(tmp_path: Path) -> None:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as dead:
         dead.bind(str(stale))  # a socket file nothing listens on: a server killed -9
     assert warm.stop_shared() == 0 and not stale.exists()
+
+
+def test_a_run_that_breaks_its_stdout_or_exits_in_a_conftest_ends_as_a_subprocess_would(
+    tmp_path: Path,
+) -> None:
+    server = _server_of(tmp_path, _env())
+    (tmp_path / "test_who.py").unlink()
+    (tmp_path / "test_close.py").write_text(
+        "import atexit, sys\n\n\ndef test_close():\n    atexit.register(sys.stdout.close)\n"
+    )
+    assert _run(tmp_path, _env(), mode=warm.Warm.SHARED)[0] == 0
+    (tmp_path / "test_close.py").unlink()
+    (tmp_path / "conftest.py").write_text("import sys\n\nsys.exit(5)\n")
+    assert _run(tmp_path, _env(), mode=warm.Warm.SHARED)[0] == 5, "as `python -m pytest` exits"
+    (tmp_path / "conftest.py").unlink()
+    assert _server_of(tmp_path, _env()) == server, "the server lives on: the runs stayed theirs"
+
+
+def test_a_server_that_does_not_answer_is_given_up_on_once(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(warm, "FORK_TIMEOUT", 0.5)
+    monkeypatch.setattr(warm, "_failed", set())
+    env = _env(LC_TIME="C")  # a start-up environment no server has yet
+    path = warm._shared_socket(env)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as mute:
+        mute.bind(str(path))
+        mute.listen()  # accepts, never answers: a server that hangs
+        started = time.perf_counter()
+        for _ in range(3):
+            with pytest.raises(warm.Unavailable):
+                _run(tmp_path, env, mode=warm.Warm.SHARED)
+        assert time.perf_counter() - started < 1.5, "waited for once, then not asked again"
+    path.unlink()
+
+
+def test_ctrl_c_ends_a_wait_for_a_server_starting(tmp_path: Path, monkeypatch) -> None:
+    import fcntl
+
+    env = _env(LC_NUMERIC="C")  # a start-up environment no server has yet
+    path = warm._shared_socket(env)
+    live = _Live()
+    threading.Timer(0.3, live.cancelled.set).start()
+    with open(path.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a server starting holds it
+        started = time.perf_counter()
+        with pytest.raises(warm.Unavailable):
+            _run(tmp_path, env, mode=warm.Warm.SHARED, live=live)
+        assert time.perf_counter() - started < 2, "not START_TIMEOUT"
+
+
+def test_something_else_at_the_socket_path_is_cleared(tmp_path: Path) -> None:
+    env = _env(LC_COLLATE="C")  # a start-up environment no server has yet
+    warm._shared_socket(env).mkdir()
+    (tmp_path / "test_ok.py").write_text("def test_ok():\n    pass\n")
+    assert _run(tmp_path, env, mode=warm.Warm.SHARED)[0] == 0

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from patterns_workbook.catalog import TRACKS
@@ -144,7 +145,7 @@ def _run(
         drawn = {} if warm in _SHARED else {"PYTHONHASHSEED": SESSION_HASHSEED}
         run_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **drawn, **(env or {})}
         run_env = {k: v for k, v in run_env.items() if v is not None}
-        code = _pytest(args, project, run_env, log, timeout, warm)
+        code = _pytest(args, project, run_env, log, timeout, warm, report)
         output = _tail(log)
         if code is None:
             raise LabRunError(f"pytest on {lab_dir.name} ran past {timeout:.0f} s and was stopped")
@@ -162,15 +163,22 @@ def _usage_error(output: str) -> str | None:
     return lines[0] if len(lines) == 1 else None
 
 
-def _pytest(args: list[str], cwd: Path, env: dict[str, str], log: Path, timeout: float, warm: Warm):
-    """pytest forked from a warm server when asked and one can run it, else a subprocess."""
+def _pytest(
+    args: list[str], cwd: Path, env: dict[str, str], log: Path, timeout: float, warm: Warm,
+    report: Path,
+) -> int | None:  # fmt: skip
+    """pytest forked from a warm server when asked and one can run it, else a subprocess —
+    within `timeout` seconds in all."""
     if warm is Warm.OFF or not warm_runner.available():
         return _subprocess(args, cwd, env, log, timeout)
+    started = time.monotonic()
     try:
         return warm_runner.run_pytest(args, cwd, env, log, timeout, _live, mode=warm)
-    except warm_runner.Unavailable:
+    except warm_runner.Unavailable:  # nothing of a fork that ended early may be read
+        report.unlink(missing_ok=True)
         alone = {"PYTHONHASHSEED": SESSION_HASHSEED, **env}
-        code = _subprocess(args, cwd, alone, log, timeout)
+        left = max(1.0, timeout - (time.monotonic() - started))
+        code = _subprocess(args, cwd, alone, log, left)
     if warm is Warm.SHARED_IF_READY:
         warm_runner.prepare_shared(env)  # for the next run
     return code

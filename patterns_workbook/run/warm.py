@@ -72,6 +72,10 @@ class Unavailable(Exception):
 
 
 class Live(Protocol):
+    """The caller's runs in flight: a Ctrl-C kills them, and ends any wait (`cancelled`)."""
+
+    cancelled: threading.Event
+
     def add(self, pid: int) -> None: ...
     def discard(self, pid: int) -> None: ...
 
@@ -125,13 +129,13 @@ def run_pytest(
     request = {"args": args, "cwd": os.path.abspath(cwd), "env": env, "output": str(output)}
     if mode in (Warm.SHARED, Warm.SHARED_IF_READY):
         path = _shared_socket(env)
+        if path in _failed:
+            raise Unavailable("the shared warm server failed this process once")
         try:
-            return _run_on(path, request, timeout, live)
-        except _NotListening:
-            if mode is Warm.SHARED_IF_READY:
-                raise  # the caller runs it alone, then calls `prepare_shared`
-            _start_shared(path, env, wait=True)
-            return _run_on(path, request, timeout, live)
+            return _run_shared(path, env, request, timeout, live, start=mode is Warm.SHARED)
+        except _Hung:
+            _failed.add(path)  # the next runs of this process go straight to a subprocess
+            raise
     for _ in range(2):  # a server that died is started again, once
         try:
             return _owned(env).run(request, timeout, live)
@@ -143,8 +147,30 @@ def run_pytest(
 # -------------------------------------------------------------------- one run on a server
 
 
+def _run_shared(
+    path: Path, env: dict[str, str], request: dict[str, Any], timeout: float, live: Live,
+    *, start: bool,
+) -> int | None:  # fmt: skip
+    """A run on the shared server at `path`; with `start`, started first if none listens
+    (else `_NotListening`: the caller runs it alone, then calls `prepare_shared`)."""
+    try:
+        return _run_on(path, request, timeout, live)
+    except _NotListening:
+        if not start:
+            raise
+        _start_shared(path, env, live, wait=True)
+        return _run_on(path, request, timeout, live)
+
+
 class _NotListening(Unavailable):
     """Nothing listens at the socket (never started, stopped, or crashed)."""
+
+
+class _Hung(Unavailable):
+    """The server did not fork the run, or did not start, in time."""
+
+
+_failed: set[Path] = set()  # shared servers that hung on this process
 
 
 def _run_on(path: Path, request: dict[str, Any], timeout: float, live: Live) -> int | None:
@@ -160,7 +186,7 @@ def _run_on(path: Path, request: dict[str, Any], timeout: float, live: Live) -> 
         except OSError:  # TimeoutError included: a server that hangs is no server
             pid = None
         if pid is None:
-            raise Unavailable("the warm server did not fork the run")
+            raise _Hung("the warm server did not fork the run")
         live.add(pid)
         try:
             code = messages.next(timeout).get("exit")
@@ -180,7 +206,7 @@ class _Messages:
     def __init__(self, conn: socket.socket) -> None:
         self.conn = conn
         self.buffer = b""
-        self.ended = False
+        self.exited = False  # the server said the run ended (and killed its group)
 
     def next(self, timeout: float) -> dict[str, int]:
         """The next message; {} when the server closed the connection first."""
@@ -188,21 +214,22 @@ class _Messages:
         while b"\n" not in self.buffer:
             chunk = self.conn.recv(4096)
             if not chunk:
-                self.ended = True
                 return {}
             self.buffer += chunk
         line, self.buffer = self.buffer.split(b"\n", 1)
         message = json.loads(line)
-        self.ended = self.ended or "exit" in message
+        self.exited = self.exited or "exit" in message
         return message
 
     def stop(self, pid: int) -> None:
-        """Kill the run's process group; unless it had ended, wait (briefly) until the
-        server has reaped it."""
+        """Unless the run has ended (its server then killed its group before saying so, and
+        the pid may be another process's by now), kill its group and wait (briefly) until
+        the server has reaped it."""
+        if self.exited:
+            return
         kill_group(pid)
-        if not self.ended:
-            with contextlib.suppress(OSError, ValueError):
-                self.next(5)
+        with contextlib.suppress(OSError, ValueError):
+            self.next(5)
 
 
 def _start(
@@ -333,7 +360,7 @@ def pop_started() -> bool:
     return started
 
 
-def _start_shared(path: Path, env: dict[str, str], *, wait: bool) -> None:
+def _start_shared(path: Path, env: dict[str, str], live: Live | None, *, wait: bool) -> None:
     """Start the shared server at `path` unless one is starting; with `wait`, until it listens.
 
     The lock file next to the socket is held by a server while it starts (an `flock` it
@@ -342,21 +369,32 @@ def _start_shared(path: Path, env: dict[str, str], *, wait: bool) -> None:
     """
     lock_path = path.with_suffix(".lock")
     with open(lock_path, "a") as lock:
-        if not _lock(lock, START_TIMEOUT if wait else 0):
+        if not _lock(lock, START_TIMEOUT if wait else 0, live):
             if wait:
-                raise Unavailable("the shared warm server is still starting")
+                raise _Hung("the shared warm server is still starting")
             return  # another command's server is starting
         if not _listening(path):
+            _clear(path)
             _start(path, env, idle=IDLE_SECONDS, lock=lock.fileno())
             _started_here.append(path)
     if wait:
         with open(lock_path, "a") as lock:
-            if not _lock(lock, START_TIMEOUT):  # free once the server listens (or has died)
-                raise Unavailable("the shared warm server did not start in time")
+            if not _lock(lock, START_TIMEOUT, live):  # free once it listens (or has died)
+                raise _Hung("the shared warm server did not start in time")
 
 
-def _lock(handle: IO[str], timeout: float) -> bool:
-    """Take an exclusive `flock` on `handle` within `timeout` seconds; whether it was taken."""
+def _clear(path: Path) -> None:
+    """Remove what is at a socket path nothing listens on: our folder holds only ours."""
+    with contextlib.suppress(FileNotFoundError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def _lock(handle: IO[str], timeout: float, live: Live | None = None) -> bool:
+    """Take an exclusive `flock` on `handle` within `timeout` seconds, unless the caller's
+    runs are cancelled first (Ctrl-C); whether it was taken."""
     import fcntl
 
     deadline = time.monotonic() + timeout
@@ -365,7 +403,7 @@ def _lock(handle: IO[str], timeout: float) -> bool:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True
         except BlockingIOError:
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or (live is not None and live.cancelled.is_set()):
                 return False
             time.sleep(0.02)
 
@@ -375,7 +413,7 @@ def prepare_shared(env: dict[str, str]) -> None:
     that the next run finds it warm. Started after a run, not beside it: on two cores its
     imports would slow that run down."""
     with contextlib.suppress(Unavailable, OSError):
-        _start_shared(_shared_socket(env), env, wait=False)
+        _start_shared(_shared_socket(env), env, None, wait=False)
 
 
 def _listening(path: Path) -> bool:
@@ -405,6 +443,6 @@ def stop_shared() -> int:
     stopped = 0
     for path in folder.glob("*.sock"):
         stopped += _listening(path)
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             path.unlink()
     return stopped

@@ -166,15 +166,18 @@ class _Server:
             try:
                 request = json.loads(line)
                 pid = os.fork()
-            except (ValueError, OSError):  # not a request, or no fork to be had: no run
+            except (ValueError, RecursionError, OSError):  # not a request, or no fork: no run
                 self._close(connection)
                 return
             self._forked(connection, request, pid)
 
     def _forked(self, connection: _Connection, request: dict[str, Any], pid: int) -> None:
-        if pid == 0:
+        if pid == 0:  # the child: it never comes back to this loop
             inherited = [self.listener.fileno(), self.woken, self.wake, *self.connections]
-            _child(request, [*inherited, *([self.owner] if self.owner is not None else [])])
+            try:
+                _child(request, [*inherited, *([self.owner] if self.owner is not None else [])])
+            finally:
+                os._exit(3)
         connection.pid = pid
         self.runs[pid] = connection
         self._send(connection, {"pid": pid})
@@ -248,9 +251,12 @@ def _child(request: dict[str, Any], inherited: list[int]) -> NoReturn:
         code = int(pytest.main(args))
         threading._shutdown()  # type: ignore[attr-defined]  # what interpreter exit does
         atexit._run_exitfuncs()
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
+    except SystemExit as exc:  # a conftest's sys.exit(): the code Python would exit with
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    finally:  # never back into the server's loop, whatever the run did to stdout
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(BaseException):
+                stream.flush()
         os._exit(code)
 
 
