@@ -328,8 +328,9 @@ def test_a_relative_pythonpath_is_run_in_a_subprocess(tmp_path: Path) -> None:
     (tmp_path / "sub" / "helper_mod.py").write_text("VALUE = 1\n")
     (tmp_path / "test_path.py").write_text("def test_path():\n    import helper_mod  # noqa\n")
     for mode in (warm.Warm.OWNED, warm.Warm.SHARED):
-        with pytest.raises(warm.Unavailable):
-            _run(tmp_path, _env(PYTHONPATH="sub"), mode=mode)
+        for pythonpath in ("sub", f"{tmp_path}{os.pathsep}"):  # an empty entry: the folder
+            with pytest.raises(warm.Unavailable):
+                _run(tmp_path, _env(PYTHONPATH=pythonpath), mode=mode)
     run = run_lab(tmp_path, tmp_path, warm=warm.Warm.SHARED, env={"PYTHONPATH": "sub"})
     assert [t.outcome for t in run.tests] == ["passed"], "read from the run's folder"
 

@@ -124,7 +124,8 @@ def run_pytest(
     """`pytest args` in `cwd` with exactly `env`; output to `output`. The exit code, or None
     when it ran past `timeout` seconds (it was killed). Raises `Unavailable` when no warm
     server could run it (for `SHARED_IF_READY`: none was listening)."""
-    if any(not os.path.isabs(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p != ""):
+    pythonpath = env.get("PYTHONPATH", "")  # an empty entry, too, is the run's folder
+    if pythonpath and not all(map(os.path.isabs, pythonpath.split(os.pathsep))):
         raise Unavailable("a relative PYTHONPATH is read from the run's folder")
     request = {"args": args, "cwd": os.path.abspath(cwd), "env": env, "output": str(output)}
     if mode in (Warm.SHARED, Warm.SHARED_IF_READY):
@@ -136,10 +137,10 @@ def run_pytest(
         except _Hung:
             _failed.add(path)  # the next runs of this process go straight to a subprocess
             raise
-    for _ in range(2):  # a server that died is started again, once
+    for _ in range(2):  # a server that died is started again, once (one that hangs is not)
         try:
             return _owned(env).run(request, timeout, live)
-        except Unavailable:
+        except _NotListening:
             continue
     raise Unavailable("the warm server did not answer")
 
