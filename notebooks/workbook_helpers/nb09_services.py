@@ -7,13 +7,11 @@ clock; the services are `httpx.MockTransport`s that play a script and count requ
 from __future__ import annotations
 
 import json
-import sys
-import types
 from typing import Any
 
 import httpx
 
-from patterns_workbook.testing.http import HttpClient, as_client
+from workbook_helpers.django_urls import django_client as django_client  # svc.django_client
 
 
 class FakeTime:
@@ -77,28 +75,3 @@ class OrderService:
 
     def client(self) -> httpx.Client:
         return httpx.Client(transport=httpx.MockTransport(self), base_url="http://orders")
-
-
-def django_client(urlpatterns: list[Any]) -> HttpClient:
-    """Serve `urlpatterns` with Django (configured once, no database) and return a client."""
-    import django
-    from django.conf import settings
-    from django.urls import clear_url_caches
-
-    module = types.ModuleType("nb09_urls")
-    module.urlpatterns = urlpatterns  # type: ignore[attr-defined]
-    sys.modules["nb09_urls"] = module
-    if not settings.configured:
-        settings.configure(
-            DEBUG=False,
-            SECRET_KEY="notebook-only-not-a-secret-" + "x" * 32,
-            ALLOWED_HOSTS=["testserver"],
-            ROOT_URLCONF="nb09_urls",
-            INSTALLED_APPS=[],
-            MIDDLEWARE=[],
-            DATABASES={},
-            USE_TZ=True,
-        )
-        django.setup()
-    clear_url_caches()
-    return as_client("django")

@@ -1,4 +1,4 @@
-"""Notebook 12 scaffolding: a Django URLconf built from a cell, served by the workbook client."""
+"""A Django URLconf built from a notebook cell, served by the workbook client (notebooks 09, 12)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 
 from patterns_workbook.testing.http import HttpClient, as_client
 
+URLCONF = "notebook_urls"  # replaced by each call: the kernel configures Django once
+
 
 def django_client(urlpatterns: list[Any]) -> HttpClient:
     """Serve `urlpatterns` with Django (configured once, no database) and return a client."""
@@ -15,15 +17,15 @@ def django_client(urlpatterns: list[Any]) -> HttpClient:
     from django.conf import settings
     from django.urls import clear_url_caches
 
-    module = types.ModuleType("nb12_urls")
+    module = types.ModuleType(URLCONF)
     module.urlpatterns = urlpatterns  # type: ignore[attr-defined]
-    sys.modules["nb12_urls"] = module
+    sys.modules[URLCONF] = module
     if not settings.configured:
         settings.configure(
             DEBUG=False,
             SECRET_KEY="notebook-only-not-a-secret-" + "x" * 32,
             ALLOWED_HOSTS=["testserver"],
-            ROOT_URLCONF="nb12_urls",
+            ROOT_URLCONF=URLCONF,
             INSTALLED_APPS=[],
             MIDDLEWARE=[],
             DATABASES={},
